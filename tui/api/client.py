@@ -1,0 +1,750 @@
+"""RatingsClient: the async service layer over Apple's ratings endpoints.
+
+Built on one ``httpx.AsyncClient`` whose transport is injectable, so the same code runs against
+Apple, the embedded simulated API (:mod:`tui.api.simulated`) and test stubs. Nothing above this
+layer knows httpx exists: callers get :class:`~tui.api.models.RatingResult` objects and the
+exceptions of :mod:`tui.api.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import ipaddress
+import json
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+from pydantic import ValidationError
+
+from tui import __version__
+from tui.api.errors import (
+    AmRatingsError,
+    ApiError,
+    AppleErrorInfo,
+    BadInputError,
+    ConfigurationError,
+    DeveloperTokenError,
+    MalformedResponseError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    RequestRejectedError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    ServerError,
+    UserTokenError,
+)
+from tui.api.models import ErrorsResponse, RatingRequest, RatingResult, RatingsResponse
+from tui.api.types import RatingType, parse_rating_type, validate_id
+from tui.tokens.redact import redact
+
+DEFAULT_BASE_URL = "https://api.music.apple.com"
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_BATCH_SIZE = 100
+DEFAULT_CONCURRENCY = 4
+DEFAULT_MAX_ATTEMPTS = 4
+DEFAULT_MAX_RETRY_WAIT = 30.0
+#: Bodies above this are refused before they are loaded whole.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+#: How much of a body an :class:`Exchange` keeps for the request inspector.
+EXCHANGE_BODY_CHARS = 64 * 1024
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_BATCH_COMPLAINT_WORDS = ("ids", "too many", "batch", "limit", "too long", "too large")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def normalize_base_url(url: str) -> str:
+    """Return ``url`` without a trailing slash, or raise :class:`ConfigurationError`.
+
+    https only, except http to a loopback address (127.0.0.0/8, ::1, localhost), so tokens
+    never cross a network in clear text. A path prefix (a local proxy) is kept.
+    """
+    raw = url.strip()
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    host = parts.hostname or ""
+    if scheme not in ("http", "https") or not host:
+        raise ConfigurationError(f"base URL {raw!r} is not an http(s) URL",
+                                 hint="use e.g. https://api.music.apple.com")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigurationError(f"base URL {raw!r} must not carry a query, fragment or "
+                                 "credentials", hint="give scheme, host, port and path only")
+    if scheme == "http" and not is_loopback_host(host):
+        raise ConfigurationError(
+            f"base URL {raw!r} uses plain http to a non-loopback host; https is required",
+            hint="tokens would cross the network unencrypted; use https:// (http:// is only "
+                 "allowed for 127.0.0.0/8, ::1 and localhost)")
+    return raw.rstrip("/")
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback IP addresses."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def is_apple_base_url(url: str) -> bool:
+    """True when ``url`` points at Apple's API host (anything else earns a warning)."""
+    return (urlsplit(url).hostname or "").lower() == "api.music.apple.com"
+
+
+@dataclass
+class Exchange:
+    """One HTTP attempt as the request inspector and ``-v`` show it. Tokens are already redacted."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str | None = None
+    status: int | None = None
+    elapsed: float = 0.0
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: str = ""
+    attempt: int = 1
+    error: str | None = None
+
+    def request_line(self) -> str:
+        """``GET https://.../v1/me/ratings/songs/1`` for ``-v``."""
+        return f"> {self.method} {self.url}"
+
+    def response_line(self) -> str:
+        """``< 200 in 12 ms`` (or the failure) for ``-v``."""
+        took = f"{self.elapsed * 1000:.0f} ms"
+        if self.status is None:
+            return f"< {self.error or 'no response'} after {took}"
+        return f"< {self.status} in {took}" + (f" (attempt {self.attempt})"
+                                                if self.attempt > 1 else "")
+
+    def to_curl(self, developer_token: str | None = None, user_token: str | None = None) -> str:
+        """This request as a curl command.
+
+        Without tokens the token headers refer to the environment variables
+        (``$APPLE_MUSIC_DEVELOPER_TOKEN``), so the command is redacted yet still runs where
+        they are set. Pass the real tokens only after the user explicitly asked to reveal them.
+        """
+        dev = developer_token if developer_token else "$APPLE_MUSIC_DEVELOPER_TOKEN"
+        user = user_token if user_token else "$APPLE_MUSIC_USER_TOKEN"
+        parts = ["curl", "-sS", "-X", self.method, _shell_quote(self.url)]
+        for name, value in self.request_headers.items():
+            lname = name.lower()
+            if lname == "authorization":
+                value = f"Bearer {dev}"
+            elif lname == "music-user-token":
+                value = user
+            elif lname in ("host", "content-length", "accept-encoding", "connection",
+                           "user-agent"):
+                continue
+            parts += ["-H", _shell_quote(f"{name}: {value}", allow_vars=not developer_token)]
+        if self.request_body:
+            parts += ["--data", _shell_quote(self.request_body)]
+        return " ".join(parts)
+
+
+def _shell_quote(text: str, allow_vars: bool = False) -> str:
+    if allow_vars and "$APPLE_MUSIC_" in text:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
+    return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+@dataclass
+class CheckStep:
+    """One step of ``token check``: which request, what came back, and how long it took."""
+
+    name: str
+    method: str
+    path: str
+    status: int | None
+    elapsed: float
+    error: AmRatingsError | None = None
+    storefront: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the request succeeded."""
+        return self.error is None
+
+
+class RatingsClient:
+    """Async client for ``/v1/me/ratings/{type}``: get one, get many, set, clear, token checks.
+
+    One instance owns one ``httpx.AsyncClient`` (connections are reused); use it as an async
+    context manager or call :meth:`aclose`. Redirects are never followed, so tokens go only to
+    the configured base URL. 429, 5xx and connection errors are retried with exponential
+    backoff and jitter, honouring ``Retry-After``, bounded by ``max_attempts`` and
+    ``max_retry_wait`` seconds of total waiting.
+    """
+
+    def __init__(
+        self,
+        developer_token: str | None,
+        user_token: str | None,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
+        language: str | None = None,
+        http2: bool = False,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        backoff_base: float = 0.5,
+        on_exchange: Callable[[Exchange], None] | None = None,
+        sleep: Sleep | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise BadInputError(f"batch size must be at least 1, got {batch_size}")
+        if concurrency < 1:
+            raise BadInputError(f"concurrency must be at least 1, got {concurrency}")
+        if max_attempts < 1:
+            raise BadInputError(f"attempts must be at least 1, got {max_attempts}")
+        if timeout <= 0:
+            raise BadInputError(f"timeout must be positive, got {timeout}")
+        self._developer_token = developer_token or None
+        self._user_token = user_token or None
+        self.base_url = normalize_base_url(base_url)
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.max_retry_wait = max_retry_wait
+        self.language = language
+        self.max_body_bytes = max_body_bytes
+        self.backoff_base = backoff_base
+        self.on_exchange = on_exchange
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._rng = rng or random.Random()
+        #: The most recent attempts, newest last, for the request inspector.
+        self.history: deque[Exchange] = deque(maxlen=200)
+        self._learned_batch_limit: int | None = None
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            http2=http2 and transport is None,
+            limits=httpx.Limits(max_connections=max(concurrency * 2, 10),
+                                max_keepalive_connections=max(concurrency, 5)),
+            headers={"Accept": "application/json", "User-Agent": f"amratings/{__version__}"},
+            trust_env=transport is None,
+        )
+
+    def __repr__(self) -> str:
+        return f"RatingsClient(base_url={self.base_url!r}, tokens=<redacted>)"
+
+    async def __aenter__(self) -> RatingsClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    @property
+    def secrets(self) -> tuple[str | None, str | None]:
+        """The two tokens, for redaction filters. Never print these."""
+        return (self._developer_token, self._user_token)
+
+    def set_tokens(self, developer_token: str | None, user_token: str | None) -> None:
+        """Use new tokens for the following requests (the pool is kept)."""
+        self._developer_token = developer_token or None
+        self._user_token = user_token or None
+
+    # ------------------------------------------------------------------ ratings operations
+
+    async def get_rating(
+        self,
+        rating_type: RatingType | str,
+        item_id: str,
+        *,
+        include: Sequence[str] | None = None,
+        extend: Sequence[str] | None = None,
+    ) -> RatingResult:
+        """``GET /v1/me/ratings/{type}/{id}``: the rating of one item.
+
+        A 404 (Apple's answer for an unrated item) and a resource without a value both give a
+        result with ``value`` None. Other failures raise :class:`AmRatingsError`.
+        """
+        rtype = _as_type(rating_type)
+        validate_id(item_id, rtype)
+        status, body, exchange = await self._request(
+            "GET", self._ratings_path(rtype, item_id), params=self._query(include, extend))
+        if status == 404:
+            return RatingResult(item_id, rtype.value, None)
+        if status != 200:
+            raise self._error(status, body, exchange)
+        found = self._parse_ratings(body, exchange)
+        return RatingResult(item_id, rtype.value, found.get(item_id, _only_value(found)))
+
+    async def get_ratings(
+        self,
+        rating_type: RatingType | str,
+        ids: Iterable[str],
+        *,
+        include: Sequence[str] | None = None,
+        extend: Sequence[str] | None = None,
+        on_results: Callable[[list[RatingResult]], None] | None = None,
+    ) -> list[RatingResult]:
+        """The ratings of many items, one result per id in input order.
+
+        One id uses the single-item endpoint; more use ``?ids=`` in batches of
+        ``batch_size``, ``concurrency`` batches in flight. A 400/413/414 that complains about
+        the batch splits it in two and retries. A batch that fails gives each of its ids a
+        result carrying the error, so one bad batch never hides the others. ``on_results`` is
+        called with each batch's results as soon as they arrive.
+        """
+        rtype = _as_type(rating_type)
+        wanted = list(ids)
+        for item_id in wanted:
+            validate_id(item_id, rtype)
+        unique = list(dict.fromkeys(wanted))
+        if not unique:
+            return []
+        if len(unique) == 1:
+            try:
+                one = await self.get_rating(rtype, unique[0], include=include, extend=extend)
+            except AmRatingsError as exc:
+                if isinstance(exc, BadInputError | ConfigurationError):
+                    raise
+                one = RatingResult(unique[0], rtype.value, None, error=exc)
+            if on_results:
+                on_results([one])
+            return [_copy(one) for _ in wanted]
+
+        results: dict[str, RatingResult] = {}
+        gate = asyncio.Semaphore(self.concurrency)
+        size = min(self.batch_size, self._learned_batch_limit or self.batch_size)
+        batches = [unique[i:i + size] for i in range(0, len(unique), size)]
+
+        async def run(batch: list[str]) -> None:
+            async with gate:
+                got = await self._fetch_batch(rtype, batch, include, extend)
+            results.update(got)
+            if on_results:
+                on_results([got[i] for i in batch])
+
+        async with asyncio.TaskGroup() as group:
+            for batch in batches:
+                group.create_task(run(batch))
+        return [_copy(results[i]) for i in wanted]
+
+    async def set_rating(self, rating_type: RatingType | str, item_id: str,
+                         value: int) -> RatingResult:
+        """``PUT /v1/me/ratings/{type}/{id}`` with ``{"type": "ratings", "attributes":
+        {"value": value}}``; ``value`` is 1 (like) or -1 (dislike). Returns the stored rating."""
+        rtype = _as_type(rating_type)
+        validate_id(item_id, rtype)
+        if value not in (1, -1):
+            raise BadInputError(f"rating value must be 1 (like) or -1 (dislike), got {value!r}",
+                                hint="to remove a rating use clear, never -1")
+        payload = RatingRequest.model_validate(
+            {"type": "ratings", "attributes": {"value": value}}).model_dump_json()
+        status, body, exchange = await self._request(
+            "PUT", self._ratings_path(rtype, item_id), params=self._query(None, None),
+            content=payload)
+        if status == 204 or (status == 200 and not body.strip()):
+            return RatingResult(item_id, rtype.value, value)
+        if status != 200:
+            raise self._error(status, body, exchange)
+        found = self._parse_ratings(body, exchange)
+        stored = found.get(item_id, _only_value(found))
+        return RatingResult(item_id, rtype.value, stored if stored is not None else value)
+
+    async def clear_rating(self, rating_type: RatingType | str, item_id: str) -> RatingResult:
+        """``DELETE /v1/me/ratings/{type}/{id}``. 204 means cleared (``cleared`` True); 404
+        means there was no rating (``cleared`` False, "already cleared"), which is not an error."""
+        rtype = _as_type(rating_type)
+        validate_id(item_id, rtype)
+        status, body, exchange = await self._request(
+            "DELETE", self._ratings_path(rtype, item_id), params=self._query(None, None))
+        if status in (200, 204):
+            return RatingResult(item_id, rtype.value, None, cleared=True)
+        if status == 404:
+            return RatingResult(item_id, rtype.value, None, cleared=False)
+        raise self._error(status, body, exchange)
+
+    # ------------------------------------------------------------------ token checks
+
+    async def check_developer_token(self) -> CheckStep:
+        """``GET /v1/test`` with the developer token alone: 200 valid, 401 not."""
+        return await self._check("Developer token", "/v1/test", user=False)
+
+    async def check_user_token(self) -> CheckStep:
+        """``GET /v1/me/storefront`` with both tokens: a dead music user token gives 403."""
+        return await self._check("Music user token", "/v1/me/storefront", user=True)
+
+    async def _check(self, name: str, path: str, *, user: bool) -> CheckStep:
+        started = time.monotonic()
+        try:
+            status, body, exchange = await self._request("GET", path, user_token=user)
+        except AmRatingsError as exc:
+            return CheckStep(name, "GET", path, None, time.monotonic() - started, error=exc)
+        elapsed = time.monotonic() - started
+        if status != 200:
+            return CheckStep(name, "GET", path, status, elapsed,
+                             error=self._error(status, body, exchange))
+        storefront = None
+        try:
+            data = json.loads(body)
+            first = data["data"][0]
+            storefront = f"{first['attributes']['name']} ({first['id']})"
+        except (ValueError, KeyError, IndexError, TypeError, RecursionError):
+            storefront = None
+        return CheckStep(name, "GET", path, status, elapsed, storefront=storefront)
+
+    # ------------------------------------------------------------------ internals
+
+    def _ratings_path(self, rtype: RatingType, item_id: str | None = None) -> str:
+        path = f"/v1/me/ratings/{rtype.value}"
+        if item_id is not None:
+            path += "/" + quote(item_id, safe="")
+        return path
+
+    def _query(self, include: Sequence[str] | None,
+               extend: Sequence[str] | None) -> dict[str, str]:
+        params: dict[str, str] = {}
+        if include:
+            params["include"] = ",".join(include)
+        if self.language:
+            params["l"] = self.language
+        if extend:
+            params["extend"] = ",".join(extend)
+        return params
+
+    async def _fetch_batch(self, rtype: RatingType, batch: list[str],
+                           include: Sequence[str] | None,
+                           extend: Sequence[str] | None) -> dict[str, RatingResult]:
+        params = self._query(include, extend)
+        params = {"ids": ",".join(batch), **params}
+        try:
+            status, body, exchange = await self._request(
+                "GET", self._ratings_path(rtype), params=params)
+            if status == 404:
+                return {i: RatingResult(i, rtype.value, None) for i in batch}
+            if status != 200:
+                error = self._error(status, body, exchange)
+                if len(batch) > 1 and _complains_about_batch(status, error):
+                    half = len(batch) // 2
+                    self._learned_batch_limit = min(self._learned_batch_limit or half, half)
+                    first = await self._fetch_batch(rtype, batch[:half], include, extend)
+                    second = await self._fetch_batch(rtype, batch[half:], include, extend)
+                    return {**first, **second}
+                raise error
+            found = self._parse_ratings(body, exchange)
+        except (BadInputError, ConfigurationError):
+            raise
+        except AmRatingsError as exc:
+            return {i: RatingResult(i, rtype.value, None, error=exc) for i in batch}
+        return {i: RatingResult(i, rtype.value, found.get(i)) for i in batch}
+
+    def _parse_ratings(self, body: bytes, exchange: Exchange) -> dict[str, int | None]:
+        try:
+            parsed = RatingsResponse.model_validate(_load_json(body))
+        except MalformedResponseError as exc:
+            exc.exchange = exchange
+            raise
+        except ValidationError as exc:
+            problem = exc.errors()[0] if exc.errors() else {"msg": "wrong shape"}
+            where = ".".join(str(p) for p in problem.get("loc", ()))
+            error = MalformedResponseError(
+                f"the ratings response has the wrong shape ({where or 'body'}: "
+                f"{problem.get('msg', 'invalid')})", status=exchange.status)
+            error.exchange = exchange
+            raise error from None
+        return {item.id: item.value for item in parsed.data}
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        content: str | None = None,
+        user_token: bool = True,
+    ) -> tuple[int, bytes, Exchange]:
+        """Send one request with retries; return the final status, body and exchange.
+
+        Error statuses are returned (the caller decides what 404 means); only failures with no
+        usable answer raise.
+        """
+        url = self.base_url + path
+        headers: dict[str, str] = {}
+        if self._developer_token:
+            headers["Authorization"] = f"Bearer {self._developer_token}"
+        if user_token and self._user_token:
+            headers["Music-User-Token"] = self._user_token
+        if content is not None:
+            headers["Content-Type"] = "application/json"
+        waited = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            request = self._http.build_request(method, url, params=params, headers=headers,
+                                               content=content)
+            exchange = Exchange(
+                method=method,
+                url=self._redact(str(request.url)),
+                request_headers={k: self._redact(v) for k, v in request.headers.items()},
+                request_body=content,
+                attempt=attempt,
+            )
+            started = time.monotonic()
+            retry_reason: str
+            try:
+                status, body, resp_headers = await self._send(request)
+            except ResponseTooLargeError as exc:
+                exchange.elapsed = time.monotonic() - started
+                exchange.error = exc.message
+                self._record(exchange)
+                exc.exchange = exchange
+                raise
+            except httpx.TimeoutException as exc:
+                exchange.elapsed = time.monotonic() - started
+                exchange.error = f"timed out ({type(exc).__name__})"
+                self._record(exchange)
+                error: AmRatingsError = RequestTimeoutError(
+                    f"no answer from {self._host()} within the timeout", attempts=attempt)
+                error.exchange = exchange
+                if not isinstance(exc, httpx.ConnectTimeout):
+                    raise error from None
+                retry_reason, retry_after = "connect timeout", None
+            except httpx.TransportError as exc:
+                exchange.elapsed = time.monotonic() - started
+                exchange.error = self._redact(_describe_transport_error(exc))
+                self._record(exchange)
+                error = NetworkError(f"could not reach {self._host()}: {exchange.error}",
+                                     attempts=attempt)
+                error.exchange = exchange
+                if not isinstance(exc, httpx.ConnectError | httpx.RemoteProtocolError |
+                                  httpx.ReadError | httpx.WriteError):
+                    raise error from None
+                retry_reason, retry_after = "connection error", None
+            else:
+                exchange.elapsed = time.monotonic() - started
+                exchange.status = status
+                exchange.response_headers = {k: self._redact(v) for k, v in resp_headers.items()}
+                exchange.response_body = self._redact(
+                    body[:EXCHANGE_BODY_CHARS].decode("utf-8", "replace"))
+                self._record(exchange)
+                if status not in RETRY_STATUSES:
+                    return status, body, exchange
+                error = self._error(status, body, exchange, attempts=attempt)
+                retry_reason = f"HTTP {status}"
+                retry_after = _retry_after_seconds(resp_headers.get("retry-after"))
+            # A retryable failure: wait and go again, within the attempt and time budgets.
+            if attempt >= self.max_attempts:
+                raise self._gave_up(error, attempt, retry_reason)
+            delay = self._backoff(attempt) if retry_after is None else retry_after
+            if waited + delay > self.max_retry_wait:
+                raise self._gave_up(error, attempt, retry_reason, retry_after=retry_after)
+            waited += delay
+            await self._sleep(delay)
+
+    async def _send(self, request: httpx.Request) -> tuple[int, bytes, httpx.Headers]:
+        response = await self._http.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+                raise ResponseTooLargeError(
+                    f"the response declares {int(declared):,} bytes, above the "
+                    f"{self.max_body_bytes:,}-byte cap", status=response.status_code)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_body_bytes:
+                    raise ResponseTooLargeError(
+                        f"the response is larger than the {self.max_body_bytes:,}-byte cap",
+                        status=response.status_code)
+                chunks.append(chunk)
+            return response.status_code, b"".join(chunks), response.headers
+        finally:
+            await response.aclose()
+
+    def _backoff(self, attempt: int) -> float:
+        # Full jitter: a random wait up to base * 2^(attempt-1), never below a tenth of it.
+        ceiling: float = self.backoff_base * (2 ** (attempt - 1))
+        return ceiling * (0.1 + 0.9 * self._rng.random())
+
+    def _gave_up(self, error: AmRatingsError, attempts: int, reason: str,
+                 retry_after: float | None = None) -> AmRatingsError:
+        error.attempts = attempts
+        if attempts > 1:
+            error.notes.append(f"gave up after {attempts} attempts ({reason})")
+        if retry_after is not None and retry_after > 0:
+            error.notes.append(f"Apple asked to retry after {retry_after:.0f} s")
+        return error
+
+    def _record(self, exchange: Exchange) -> None:
+        self.history.append(exchange)
+        if self.on_exchange is not None:
+            self.on_exchange(exchange)
+
+    def _redact(self, text: str) -> str:
+        return redact(text, (self._developer_token, self._user_token))
+
+    def _host(self) -> str:
+        return urlsplit(self.base_url).netloc
+
+    def _error(self, status: int, body: bytes, exchange: Exchange,
+               attempts: int = 1) -> AmRatingsError:
+        error = error_from_response(status, body)
+        error.attempts = attempts
+        error.exchange = exchange
+        return error
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def error_from_response(status: int, body: bytes) -> AmRatingsError:
+    """Map an error status and its body (errors JSON, other JSON, text, HTML or empty) to the
+    matching exception. Parsing is defensive: a 401 body may be empty, plain text or JSON."""
+    info, summary = _read_error_body(body)
+    cls: type[ApiError]
+    if status == 401:
+        cls, message = DeveloperTokenError, "Apple rejected the developer token"
+    elif status == 403:
+        cls, message = UserTokenError, "Apple rejected the music user token"
+    elif status == 404:
+        cls, message = NotFoundError, "not found"
+    elif status == 429:
+        cls, message = RateLimitedError, "rate limited by Apple"
+    elif status >= 500:
+        cls, message = ServerError, f"Apple's server failed (HTTP {status})"
+    elif 400 <= status < 500:
+        cls, message = RequestRejectedError, f"Apple refused the request (HTTP {status})"
+    elif 300 <= status < 400:
+        return ApiError(f"unexpected redirect (HTTP {status}); redirects are not followed so "
+                        "tokens only go to the configured base URL", status=status, apple=info,
+                        hint="check --base-url")
+    else:
+        return MalformedResponseError(f"unexpected HTTP status {status}", status=status,
+                                      apple=info)
+    if summary and not info.detail:
+        info = AppleErrorInfo(code=info.code, title=info.title, detail=summary,
+                              parameter=info.parameter)
+    return cls(message, status=status, apple=info)
+
+
+def _read_error_body(body: bytes) -> tuple[AppleErrorInfo, str | None]:
+    text = body.decode("utf-8", "replace").strip()
+    if not text:
+        return AppleErrorInfo(), None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        data = None
+    if isinstance(data, dict):
+        try:
+            errors = ErrorsResponse.model_validate(data).errors
+            if errors:
+                return errors[0].info(), None
+        except ValidationError:
+            pass
+        for key in ("message", "error", "detail", "title"):
+            if isinstance(data.get(key), str):
+                return AppleErrorInfo(), _squash(data[key])
+        return AppleErrorInfo(), "a JSON body without Apple's errors list"
+    if data is not None:
+        return AppleErrorInfo(), "a JSON body without Apple's errors list"
+    if text[:1] == "<" or "<html" in text[:200].lower():
+        lowered = text.lower()
+        start, end = lowered.find("<title>"), lowered.find("</title>")
+        title = _squash(text[start + 7:end]) if 0 <= start < end else ""
+        return AppleErrorInfo(), f"an HTML page{': ' + title if title else ''} (likely a gateway)"
+    return AppleErrorInfo(), _squash(text)
+
+
+def _squash(text: str, limit: int = 200) -> str:
+    one = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return one if len(one) <= limit else one[: limit - 3] + "..."
+
+
+def _load_json(body: bytes) -> Any:
+    if not body.strip():
+        raise MalformedResponseError("the response body is empty where JSON was expected")
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise MalformedResponseError("the response body is nested too deeply") from None
+    except ValueError:
+        head = body[:80].decode("utf-8", "replace").lstrip()
+        what = "an HTML page" if head.startswith("<") else "not JSON"
+        raise MalformedResponseError(f"the response body is {what}") from None
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        seconds = when.timestamp() - time.time()
+    if seconds != seconds:  # NaN
+        return None
+    return max(0.0, min(seconds, 3600.0))
+
+
+def _complains_about_batch(status: int, error: AmRatingsError) -> bool:
+    if status in (413, 414):
+        return True
+    if status != 400:
+        return False
+    if (error.apple.parameter or "").lower() == "ids":
+        return True
+    text = f"{error.apple.title or ''} {error.apple.detail or ''}".lower()
+    return any(word in text for word in _BATCH_COMPLAINT_WORDS)
+
+
+def _describe_transport_error(exc: httpx.TransportError) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        lowered = text.lower()
+        if "name or service not known" in lowered or "nodename nor servname" in lowered or \
+                "temporary failure in name resolution" in lowered or "getaddrinfo" in lowered:
+            return f"the host name does not resolve ({text})"
+        if "ssl" in lowered or "tls" in lowered or "certificate" in lowered:
+            return f"TLS handshake failed ({text})"
+        if "refused" in lowered:
+            return f"connection refused ({text})"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return f"the connection broke ({text})"
+    return text
+
+
+def _as_type(rating_type: RatingType | str) -> RatingType:
+    return rating_type if isinstance(rating_type, RatingType) else parse_rating_type(rating_type)
+
+
+def _only_value(found: dict[str, int | None]) -> int | None:
+    # Single-item answers normally echo the requested id; if the id differs (normalised by the
+    # server), a one-element answer still belongs to the request.
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _copy(result: RatingResult) -> RatingResult:
+    return RatingResult(result.id, result.type, result.value, error=result.error,
+                        cleared=result.cleared)

@@ -1,0 +1,44 @@
+"""Build the service-layer client for a run: Apple's API, or the embedded simulation (--demo).
+
+Imported lazily (after the first frame in the TUI), since it pulls in httpx and pydantic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tui.api.client import Exchange, RatingsClient
+from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
+from tui.config import AppConfig
+
+
+def demo_tokens() -> tuple[str, str]:
+    """The developer token and music user token the demo backend accepts. Obviously fake."""
+    return make_demo_developer_token(), DEMO_USER_TOKEN
+
+
+def make_client(
+    config: AppConfig,
+    developer_token: str | None,
+    user_token: str | None,
+    *,
+    on_exchange: Callable[[Exchange], None] | None = None,
+    simulation: SimulatedAppleMusic | None = None,
+) -> RatingsClient:
+    """A :class:`RatingsClient` for ``config``. With ``config.demo`` it runs on the embedded
+    simulated API (``simulation`` if given, so state can be shared), with no network at all."""
+    transport = None
+    if config.demo:
+        transport = simulation if simulation is not None else SimulatedAppleMusic()
+    return RatingsClient(
+        developer_token,
+        user_token,
+        base_url=config.base_url,
+        transport=transport,
+        timeout=config.timeout,
+        batch_size=config.batch_size,
+        concurrency=config.concurrency,
+        language=config.language,
+        http2=not config.demo,
+        on_exchange=on_exchange,
+    )

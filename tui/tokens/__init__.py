@@ -1,0 +1,1 @@
+"""Token layer: storage, inspection, generation and redaction. Never imports textual."""
