@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
+
 from tui.api.client import Exchange, RatingsClient
 from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
 from tui.config import AppConfig
@@ -23,13 +25,15 @@ def make_client(
     user_token: str | None,
     *,
     on_exchange: Callable[[Exchange], None] | None = None,
-    simulation: SimulatedAppleMusic | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> RatingsClient:
-    """A :class:`RatingsClient` for ``config``. With ``config.demo`` it runs on the embedded
-    simulated API (``simulation`` if given, so state can be shared), with no network at all."""
-    transport = None
-    if config.demo:
-        transport = simulation if simulation is not None else SimulatedAppleMusic()
+    """A :class:`RatingsClient` for ``config``.
+
+    ``transport`` replaces the network (a test stub, or a shared simulation). Otherwise, with
+    ``config.demo`` it runs on a new embedded simulated API, with no network at all.
+    """
+    if transport is None and config.demo:
+        transport = SimulatedAppleMusic()
     return RatingsClient(
         developer_token,
         user_token,
@@ -39,6 +43,6 @@ def make_client(
         batch_size=config.batch_size,
         concurrency=config.concurrency,
         language=config.language,
-        http2=not config.demo,
+        http2=transport is None,
         on_exchange=on_exchange,
     )
