@@ -13,6 +13,8 @@ import email.utils
 import ipaddress
 import json
 import random
+import socket
+import ssl
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -530,8 +532,10 @@ class RatingsClient:
                 error = NetworkError(f"could not reach {self._host()}: {exchange.error}",
                                      attempts=attempt)
                 error.exchange = exchange
-                if not isinstance(exc, httpx.ConnectError | httpx.RemoteProtocolError |
-                                  httpx.ReadError | httpx.WriteError):
+                permanent = exchange.error.startswith(("the host name", "TLS handshake"))
+                if permanent or not isinstance(exc, httpx.ConnectError |
+                                               httpx.RemoteProtocolError | httpx.ReadError |
+                                               httpx.WriteError):
                     raise error from None
                 retry_reason, retry_after = "connection error", None
             else:
@@ -720,16 +724,30 @@ def _complains_about_batch(status: int, error: AmRatingsError) -> bool:
 
 
 def _describe_transport_error(exc: httpx.TransportError) -> str:
+    # httpx's own message is often generic ("All connection attempts failed"); the OS error
+    # underneath says what a person can act on.
+    cause: BaseException | None = exc
+    seen = 0
+    while cause is not None and seen < 10:
+        if isinstance(cause, socket.gaierror):
+            return "the host name does not resolve"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS handshake failed ({cause.reason or cause})"
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ConnectionResetError):
+            return "the connection was reset"
+        cause = cause.__cause__ or cause.__context__
+        seen += 1
     text = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.ConnectError):
-        lowered = text.lower()
-        if "name or service not known" in lowered or "nodename nor servname" in lowered or \
-                "temporary failure in name resolution" in lowered or "getaddrinfo" in lowered:
-            return f"the host name does not resolve ({text})"
-        if "ssl" in lowered or "tls" in lowered or "certificate" in lowered:
-            return f"TLS handshake failed ({text})"
-        if "refused" in lowered:
-            return f"connection refused ({text})"
+    lowered = text.lower()
+    if "name or service not known" in lowered or "nodename nor servname" in lowered or \
+            "temporary failure in name resolution" in lowered:
+        return "the host name does not resolve"
+    if "ssl" in lowered or "tls" in lowered or "certificate" in lowered:
+        return f"TLS handshake failed ({text})"
+    if "refused" in lowered:
+        return "connection refused"
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
         return f"the connection broke ({text})"
     return text

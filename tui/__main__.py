@@ -1,0 +1,180 @@
+"""Entry point: ``amratings`` / ``python -m tui``.
+
+No subcommand launches the TUI; ``get``, ``set``, ``clear`` and ``token`` run headless. Global
+options are accepted before or after the subcommand. Only argparse and the config loader are
+imported up front so the TUI can paint its first frame quickly; the service layer loads later.
+
+Exit codes: 0 success (including "not rated" and "already cleared"), 1 the API or the network
+failed, 2 bad input or missing configuration (found before any request is sent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from tui import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+_GLOBAL_DEFAULTS = {"demo": False, "base_url": None, "language": None, "timeout": None,
+                    "verbose": False, "rating_type": None, "batch_size": None,
+                    "concurrency": None}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our exit code for usage errors and a one-line message."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"amratings: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _global_options() -> argparse.ArgumentParser:
+    # SUPPRESS defaults let the same options appear before and after the subcommand without
+    # the subcommand's parser overwriting what was given before it.
+    g = argparse.ArgumentParser(add_help=False)
+    s = argparse.SUPPRESS
+    g.add_argument("--demo", action="store_true", default=s,
+                   help="use the embedded simulated API and demo tokens (no network, no tokens)")
+    g.add_argument("--base-url", metavar="URL", default=s,
+                   help="API base URL (env APPLE_MUSIC_API_BASE_URL; default "
+                        "https://api.music.apple.com). https only, except http to loopback")
+    g.add_argument("-l", "--language", metavar="TAG", default=s,
+                   help="the `l` query parameter (a language tag such as en-US)")
+    g.add_argument("--timeout", metavar="SECONDS", type=_positive_float, default=s,
+                   help="per-request timeout in seconds (default 10)")
+    g.add_argument("-v", "--verbose", action="store_true", default=s,
+                   help="one line per request and response on stderr, tokens redacted")
+    g.add_argument("--type", dest="rating_type", metavar="TYPE", default=s,
+                   help="rating type (default library-music-videos); one of: albums songs "
+                        "music-videos playlists stations library-albums library-songs "
+                        "library-music-videos library-playlists")
+    g.add_argument("--batch-size", type=_positive_int, metavar="N", default=s,
+                   help="ids per multi-get request (default 100)")
+    g.add_argument("--concurrency", type=_positive_int, metavar="N", default=s,
+                   help="multi-get requests in flight at once (default 4)")
+    return g
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: global options, ``get``/``set``/``clear`` and ``token``."""
+    from tui.cli import ratings as ratings_cli
+
+    common = _global_options()
+    parser = _Parser(
+        prog="amratings",
+        parents=[common],
+        description="Set up and debug Apple Music API tokens; look up, set and clear personal "
+                    "ratings. Without a command, starts the terminal UI.",
+        epilog="Tokens come from APPLE_MUSIC_DEVELOPER_TOKEN / APPLE_MUSIC_USER_TOKEN, then the "
+               "keyring (see `amratings token --help`); never from arguments.",
+    )
+    parser.add_argument("--version", action="version", version=f"amratings {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    ratings_cli.add_parsers(sub, [common])
+    try:
+        from tui.cli import tokens as token_cli
+    except ImportError:  # TODO(lead): remove once tui/cli/tokens.py lands
+        pass
+    else:
+        token_cli.add_parser(sub, [common])
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse ``argv`` and fill in the global defaults."""
+    args = build_parser().parse_args(argv)
+    for key, value in _GLOBAL_DEFAULTS.items():
+        if not hasattr(args, key):
+            setattr(args, key, value)
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run amratings; return the exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("amratings: interrupted\n")
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from tui.config import ConfigFileError, build_config, read_config_file
+
+    args = parse_args(argv)
+    try:
+        config = build_config(
+            read_config_file(), demo=args.demo or None, base_url=args.base_url,
+            language=args.language, timeout=args.timeout, verbose=args.verbose or None,
+            rating_type=args.rating_type, batch_size=args.batch_size,
+            concurrency=args.concurrency)
+    except ConfigFileError as exc:
+        sys.stderr.write(f"amratings: {exc}\n")
+        return EXIT_USAGE
+    if args.command is None:
+        return _run_tui(config)
+    if args.command == "token":
+        from tui.cli import tokens as token_cli
+
+        return _guarded(lambda: token_cli.run(args, config))
+    from tui.cli import ratings as ratings_cli
+
+    return _guarded(lambda: ratings_cli.run(args, config))
+
+
+def _run_tui(config: object) -> int:
+    from tui.cli.common import check_rating_type_and_url
+
+    status = check_rating_type_and_url(config)  # type: ignore[arg-type]
+    if status:
+        return status
+    from tui.app import run_app
+
+    return run_app(config)  # type: ignore[arg-type]
+
+
+def _guarded(run: object) -> int:
+    """Run a command; an unexpected exception becomes one line on stderr, not a traceback."""
+    try:
+        return int(run())  # type: ignore[operator]
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        if os.environ.get("AMRATINGS_DEBUG"):
+            raise
+        from tui.cli.common import redact_known
+
+        sys.stderr.write(f"amratings: unexpected error ({type(exc).__name__}): "
+                         f"{redact_known(str(exc))}\n"
+                         "hint: this is a bug in amratings; AMRATINGS_DEBUG=1 shows the "
+                         "traceback (tokens may appear in it)\n")
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())
