@@ -1,0 +1,262 @@
+"""Ask Apple whether the tokens work, and explain the answer.
+
+Two cheap requests (``shared/apple-music-api.md``, "Cheap token checks"): ``GET /v1/test`` with
+the developer token alone, then ``GET /v1/me/storefront`` with both tokens. A 401 on the first
+means the developer token is at fault, and the second is skipped (it could only fail the same
+way). A 403 on the second means the music user token is at fault. Each step carries a
+diagnosis: plain sentences naming the token at fault and its likely causes, plus what local
+inspection (:mod:`tui.tokens.inspect`) finds wrong with that token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from tui.api.errors import (
+    AmRatingsError,
+    DeveloperTokenError,
+    NetworkError,
+    RateLimitedError,
+    ServerError,
+    UserTokenError,
+)
+from tui.tokens.inspect import inspect_developer_token, inspect_user_token
+
+if TYPE_CHECKING:
+    from tui.api.client import CheckStep, RatingsClient
+
+Outcome = Literal["passed", "failed", "skipped", "missing"]
+
+
+@dataclass
+class TokenCheckStep:
+    """One request of the check, ready to show.
+
+    - ``name``: "Developer token" or "Music user token" (the token this step tests).
+    - ``token``: "developer" or "user".
+    - ``method``, ``path``: the request (``GET /v1/test``).
+    - ``outcome``: "passed", "failed", "skipped" (not sent because an earlier step showed it
+      could not pass) or "missing" (not sent because a token is missing).
+    - ``status``: the HTTP status, None when there was no answer or no request.
+    - ``elapsed``: seconds taken, 0 when not sent.
+    - ``code``, ``title``, ``detail``: Apple's error fields when the answer carried them.
+    - ``error``: a one-line description of the failure (``AmRatingsError.one_line()``).
+    - ``error_kind``: the error's class name (``DeveloperTokenError``), for styling.
+    - ``diagnosis``: plain sentences naming the token at fault and its likely causes.
+    - ``storefront``: "United States (us)" when the user-token step passed.
+    """
+
+    name: str
+    token: Literal["developer", "user"]
+    method: str
+    path: str
+    outcome: Outcome
+    status: int | None = None
+    elapsed: float = 0.0
+    code: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    error: str | None = None
+    error_kind: str | None = None
+    diagnosis: list[str] = field(default_factory=list)
+    storefront: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the request was sent and succeeded."""
+        return self.outcome == "passed"
+
+    def to_json(self) -> dict[str, Any]:
+        """The step as JSON-ready data."""
+        return {
+            "name": self.name, "token": self.token, "method": self.method, "path": self.path,
+            "outcome": self.outcome, "status": self.status,
+            "elapsed_ms": round(self.elapsed * 1000, 1), "code": self.code,
+            "title": self.title, "detail": self.detail, "error": self.error,
+            "error_kind": self.error_kind, "diagnosis": list(self.diagnosis),
+            "storefront": self.storefront,
+        }
+
+
+@dataclass
+class TokenCheck:
+    """The whole check: ``steps`` in order (developer token first), and a verdict.
+
+    ``ok`` is True when every step passed; ``missing`` lists the token kinds that were absent
+    (no request was sent for them); ``exit_code`` is what ``token check`` exits with.
+    """
+
+    steps: list[TokenCheckStep]
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when both steps passed."""
+        return not self.missing and bool(self.steps) and all(s.ok for s in self.steps)
+
+    @property
+    def exit_code(self) -> int:
+        """0 both passed, 2 a token is missing, 1 a step failed."""
+        if self.missing:
+            return 2
+        return 0 if self.ok else 1
+
+    def to_json(self) -> dict[str, Any]:
+        """The check as JSON-ready data."""
+        return {"ok": self.ok, "missing": list(self.missing),
+                "steps": [s.to_json() for s in self.steps]}
+
+
+_DEV = ("Developer token", "developer", "GET", "/v1/test")
+_USER = ("Music user token", "user", "GET", "/v1/me/storefront")
+
+_DEV_401_CAUSES = [
+    "Apple rejected the developer token (401 on /v1/test, a request that sends no music "
+    "user token).",
+    "Likely causes: it has expired, or its exp is more than 15777000 s (about 6 months) "
+    "ahead; it was signed with another key than the MusicKit key its kid names, or iss is not "
+    "the Team ID that owns that key; the key was revoked or MusicKit is not enabled for it; "
+    "it is not ES256.",
+]
+_USER_403_CAUSES = [
+    "Apple rejected the music user token (403 on /v1/me/storefront; the developer token "
+    "passed /v1/test).",
+    "Likely causes: it expired or was revoked (a password change revokes it); it was issued "
+    "for another developer token (a music user token works only with the developer token it "
+    "was obtained with, so a token from another key or team fails); the account has not "
+    "accepted the media and Apple Music privacy prompt.",
+    "Get a new one through MusicKit with this developer token, then run "
+    "`amratings token set user`.",
+]
+_USER_401_CAUSES = [
+    "Apple answered 401 to /v1/me/storefront although the developer token passed /v1/test: "
+    "the music user token's account is probably not signed in to Apple Music or has no "
+    "active Apple Music subscription.",
+    "Check the subscription, then get a new music user token through MusicKit.",
+]
+
+
+def _from_error(step: TokenCheckStep, error: AmRatingsError) -> None:
+    step.code, step.title, step.detail = error.code, error.title, error.detail
+    step.error = error.one_line()
+    step.error_kind = type(error).__name__
+
+
+def _general_causes(error: AmRatingsError) -> list[str] | None:
+    """Diagnoses for failures that are not about the tokens."""
+    if isinstance(error, NetworkError):
+        return ["No answer from the API, so the tokens were not judged.",
+                error.hint or "Check the network, the base URL and any proxy."]
+    if isinstance(error, RateLimitedError):
+        return ["Apple is rate-limiting requests for this developer token (429): the token "
+                "itself was accepted. This clears by itself shortly; try again in a minute."]
+    if isinstance(error, ServerError):
+        return ["Apple's servers failed (5xx), so the tokens were not judged; this is usually "
+                "transient. Try again shortly."]
+    return None
+
+
+def _developer_diagnosis(step: TokenCheckStep, error: AmRatingsError,
+                         developer_token: str, now: float | None) -> None:
+    general = _general_causes(error)
+    if general is not None:
+        step.diagnosis += general
+        return
+    if isinstance(error, DeveloperTokenError) or error.status == 401:
+        step.diagnosis += _DEV_401_CAUSES
+    elif isinstance(error, UserTokenError) or error.status == 403:
+        step.diagnosis += [
+            "Apple answered 403 to /v1/test, which sends only the developer token: the "
+            "developer token was read but is not allowed here.",
+            "Likely causes: MusicKit is not enabled for the key, or the key was revoked.",
+        ]
+    else:
+        step.diagnosis.append(f"The developer token check failed unexpectedly: {step.error}.")
+    report = inspect_developer_token(developer_token, now=now)
+    for finding in report.findings:
+        if finding.severity != "info":
+            step.diagnosis.append(f"Local inspection of the developer token: {finding.message}")
+
+
+def _user_diagnosis(step: TokenCheckStep, error: AmRatingsError, user_token: str,
+                    developer_token: str) -> None:
+    general = _general_causes(error)
+    if general is not None:
+        step.diagnosis += general
+        return
+    if isinstance(error, UserTokenError) or error.status == 403:
+        step.diagnosis += _USER_403_CAUSES
+    elif isinstance(error, DeveloperTokenError) or error.status == 401:
+        step.diagnosis += _USER_401_CAUSES
+    else:
+        step.diagnosis.append(f"The music user token check failed unexpectedly: {step.error}.")
+    report = inspect_user_token(user_token, developer_token=developer_token)
+    for finding in report.findings:
+        step.diagnosis.append(f"Local inspection of the music user token: {finding.message}")
+
+
+def _step(template: tuple[str, str, str, str], outcome: Outcome) -> TokenCheckStep:
+    name, token, method, path = template
+    return TokenCheckStep(name, token, method, path, outcome)  # type: ignore[arg-type]
+
+
+def _apply(step: TokenCheckStep, result: CheckStep) -> None:
+    step.status = result.status
+    step.elapsed = result.elapsed
+    step.storefront = result.storefront
+    step.method, step.path = result.method, result.path
+
+
+async def check_tokens(client: RatingsClient, *, now: float | None = None) -> TokenCheck:
+    """Run ``client.check_developer_token()`` then ``client.check_user_token()``.
+
+    The second step is skipped (outcome "skipped") when the first fails with 401. A missing
+    token is reported (outcome "missing", ``TokenCheck.missing``) without sending anything
+    that could only fail. ``now`` pins the clock for local inspection of the tokens.
+    Never raises for an API failure: every failure is in the steps.
+    """
+    developer_token, user_token = client.secrets
+    missing = [kind for kind, value in (("developer", developer_token), ("user", user_token))
+               if not value]
+    if not developer_token:
+        dev = _step(_DEV, "missing")
+        dev.diagnosis.append("No developer token: set APPLE_MUSIC_DEVELOPER_TOKEN, run "
+                             "`amratings token set developer`, or make one with "
+                             "`amratings token generate`.")
+        user = _step(_USER, "missing" if not user_token else "skipped")
+        user.diagnosis.append("Needs the developer token too; not checked.")
+        return TokenCheck([dev, user], missing)
+
+    dev = _step(_DEV, "failed")
+    result = await client.check_developer_token()
+    _apply(dev, result)
+    if result.error is None:
+        dev.outcome = "passed"
+        dev.diagnosis.append("Apple accepted the developer token.")
+    else:
+        _from_error(dev, result.error)
+        _developer_diagnosis(dev, result.error, developer_token, now)
+
+    if not user_token:
+        user = _step(_USER, "missing")
+        user.diagnosis.append("No music user token: set APPLE_MUSIC_USER_TOKEN or run "
+                              "`amratings token set user` (get one through MusicKit).")
+        return TokenCheck([dev, user], missing)
+    if dev.status == 401:
+        user = _step(_USER, "skipped")
+        user.diagnosis.append("Not checked: it cannot pass while Apple rejects the developer "
+                              "token (every /v1/me request needs both).")
+        return TokenCheck([dev, user], missing)
+
+    user = _step(_USER, "failed")
+    result = await client.check_user_token()
+    _apply(user, result)
+    if result.error is None:
+        user.outcome = "passed"
+        where = f" (storefront {result.storefront})" if result.storefront else ""
+        user.diagnosis.append(f"Apple accepted the music user token{where}.")
+    else:
+        _from_error(user, result.error)
+        _user_diagnosis(user, result.error, user_token, developer_token)
+    return TokenCheck([dev, user], missing)
