@@ -138,10 +138,12 @@ class TokenStoreError(AmRatingsError):
 
 
 class _KeyringUnavailable(Exception):
-    def __init__(self, why: str, backend: str = "unknown") -> None:
+    def __init__(self, why: str, backend: str = "unknown", *, absent: bool = False) -> None:
         super().__init__(why)
         self.why = why
         self.backend = backend
+        #: True when there is no keyring at all (so it cannot be holding a token either).
+        self.absent = absent
 
 
 # ---------------------------------------------------------------------- keyring plumbing
@@ -166,7 +168,7 @@ def _unusable_reason(backend: object) -> str | None:
     from keyring.backends import chainer, fail
 
     if isinstance(backend, fail.Keyring):
-        return "no usable keyring backend was found (keyring fell back to its 'fail' backend)"
+        return "no usable keyring backend was found"
     if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
         return "no usable keyring backend was found (nothing to chain)"
     if type(backend).__module__ == "keyring.backends.null":
@@ -224,7 +226,7 @@ def _with_keyring(action: Callable[[KeyringBackend], _T], timeout: float) -> tup
             loading = False
             reason = _unusable_reason(backend)
             if reason is not None:
-                box["error"] = _KeyringUnavailable(reason, box["backend"])
+                box["error"] = _KeyringUnavailable(reason, box["backend"], absent=True)
                 return
             box["result"] = action(backend)
         except BaseException as exc:  # anything a backend raises is a keyring problem
@@ -471,9 +473,11 @@ def forget_token(
 ) -> list[str]:
     """Remove a token (or both) from the keyring and the token file.
 
-    Returns what was removed, one phrase each ("developer token from the keyring"). Never
+    Returns what was removed, one phrase each ("developer token from the keyring (…)"). Never
     raises for a storage problem: pass a list as ``problems`` to learn what could not be
-    checked ("keyring unavailable: <why>"). Environment variables are the caller's to unset.
+    checked ("keyring unavailable: <why>" for a keyring that exists but is locked, hanging or
+    failing; having no keyring at all is not a problem). Environment variables are the
+    caller's to unset.
     """
     kinds: list[TokenKind] = list(KINDS) if kind == "all" else [_check_kind(kind)]
     removed: list[str] = []
@@ -494,7 +498,10 @@ def forget_token(
     try:
         gone, backend = _with_keyring(delete, timeout)
     except _KeyringUnavailable as exc:
-        notes.append(f"keyring unavailable: {exc.why}")
+        # No keyring at all cannot be holding a token: only a keyring that exists but does
+        # not answer leaves the user unsure, so only that is a problem to report.
+        if not exc.absent:
+            notes.append(f"keyring unavailable: {exc.why}")
     else:
         removed += [f"{TOKEN_NAMES[each]} from the keyring ({backend})" for each in gone]
     # A file refused for its mode still gets the token taken out: removing an exposed secret
@@ -512,8 +519,6 @@ def forget_token(
             notes.append(f"cannot rewrite token file {token_file_path()}: {exc.strerror}")
         else:
             removed += [f"{TOKEN_NAMES[each]} from {token_file_path()}" for each in dropped]
-    for note in notes:
-        logger.warning(note)
     if problems is not None:
         problems.extend(notes)
     return removed
