@@ -16,6 +16,7 @@ import os
 import threading
 from pathlib import Path
 
+from jaraco.classes import properties
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringLocked, PasswordDeleteError
 
@@ -141,3 +142,21 @@ class HangingKeyring(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         """Blocks."""
         self._hang()
+
+
+class UnviableKeyring(KeyringBackend):
+    """A backend that is not viable here, like the Secret Service without a D-Bus session:
+    naming it in ``PYTHON_KEYRING_BACKEND`` makes keyring raise RuntimeError while loading."""
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        """Raises, as keyring's contract says a backend unsuitable for this system does."""
+        raise RuntimeError("this backend needs a D-Bus session bus, and there is none")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        """Never reached: the backend cannot be loaded."""
+        raise RuntimeError("not viable")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        """Never reached: the backend cannot be loaded."""
+        raise RuntimeError("not viable")
