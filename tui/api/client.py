@@ -13,6 +13,7 @@ import email.utils
 import ipaddress
 import json
 import random
+import re
 import socket
 import ssl
 import time
@@ -59,6 +60,8 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 EXCHANGE_BODY_CHARS = 64 * 1024
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Tokens are sent as header values: visible ASCII only, no spaces, no line breaks.
+_HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 _BATCH_COMPLAINT_WORDS = ("ids", "too many", "batch", "limit", "too long", "too large")
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -80,6 +83,11 @@ def normalize_base_url(url: str) -> str:
     if parts.query or parts.fragment or parts.username or parts.password:
         raise ConfigurationError(f"base URL {raw!r} must not carry a query, fragment or "
                                  "credentials", hint="give scheme, host, port and path only")
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535 or not a number
+    except ValueError:
+        raise ConfigurationError(f"base URL {raw!r} has an invalid port",
+                                 hint="use e.g. http://127.0.0.1:8080") from None
     if scheme == "http" and not is_loopback_host(host):
         raise ConfigurationError(
             f"base URL {raw!r} uses plain http to a non-loopback host; https is required",
@@ -340,9 +348,14 @@ class RatingsClient:
             if on_results:
                 on_results([got[i] for i in batch])
 
-        async with asyncio.TaskGroup() as group:
-            for batch in batches:
-                group.create_task(run(batch))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for batch in batches:
+                    group.create_task(run(batch))
+        except ExceptionGroup as group_error:
+            # Batches turn API failures into per-id results; what escapes is a configuration
+            # problem shared by every batch. Callers expect our own error, not a group.
+            raise _first_leaf(group_error) from None
         return [_copy(results[i]) for i in wanted]
 
     async def set_rating(self, rating_type: RatingType | str, item_id: str,
@@ -351,7 +364,8 @@ class RatingsClient:
         {"value": value}}``; ``value`` is 1 (like) or -1 (dislike). Returns the stored rating."""
         rtype = _as_type(rating_type)
         validate_id(item_id, rtype)
-        if value not in (1, -1):
+        # bool is an int in Python (True == 1): refuse it so a caller's bug is not a "like".
+        if type(value) is not int or value not in (1, -1):
             raise BadInputError(f"rating value must be 1 (like) or -1 (dislike), got {value!r}",
                                 hint="to remove a rating use clear, never -1")
         payload = RatingRequest.model_validate(
@@ -485,6 +499,14 @@ class RatingsClient:
         usable answer raise.
         """
         url = self.base_url + path
+        for token, what in ((self._developer_token, "developer token"),
+                            (self._user_token, "music user token")):
+            if token and not _HEADER_SAFE.fullmatch(token):
+                # httpx would raise UnicodeEncodeError, or send a header-splitting value.
+                raise ConfigurationError(
+                    f"the {what} contains characters that cannot be sent in an HTTP header",
+                    hint=f"paste the {what} again: it should be printable ASCII, without "
+                         "spaces or line breaks")
         headers: dict[str, str] = {}
         if self._developer_token:
             headers["Authorization"] = f"Bearer {self._developer_token}"
@@ -515,6 +537,15 @@ class RatingsClient:
                 self._record(exchange)
                 exc.exchange = exchange
                 raise
+            except httpx.DecodingError as exc:
+                # A body that does not match its Content-Encoding: an answer, but a broken one.
+                exchange.elapsed = time.monotonic() - started
+                exchange.error = "undecodable body"
+                self._record(exchange)
+                broken = MalformedResponseError(
+                    f"the response body could not be decoded ({_squash(str(exc))})")
+                broken.exchange = exchange
+                raise broken from None
             except httpx.TimeoutException as exc:
                 exchange.elapsed = time.monotonic() - started
                 exchange.error = f"timed out ({type(exc).__name__})"
@@ -552,7 +583,7 @@ class RatingsClient:
                 retry_after = _retry_after_seconds(resp_headers.get("retry-after"))
             # A retryable failure: wait and go again, within the attempt and time budgets.
             if attempt >= self.max_attempts:
-                raise self._gave_up(error, attempt, retry_reason)
+                raise self._gave_up(error, attempt, retry_reason, retry_after=retry_after)
             delay = self._backoff(attempt) if retry_after is None else retry_after
             if waited + delay > self.max_retry_wait:
                 raise self._gave_up(error, attempt, retry_reason, retry_after=retry_after)
@@ -658,7 +689,14 @@ def _read_error_body(body: bytes) -> tuple[AppleErrorInfo, str | None]:
         try:
             errors = ErrorsResponse.model_validate(data).errors
             if errors:
-                return errors[0].info(), None
+                # A hostile or broken server must not reach the terminal with escape codes.
+                raw = errors[0].info()
+                return AppleErrorInfo(
+                    code=_squash(raw.code, 40) if raw.code else raw.code,
+                    title=_squash(raw.title) if raw.title else raw.title,
+                    detail=_squash(raw.detail, 500) if raw.detail else raw.detail,
+                    parameter=_squash(raw.parameter, 80) if raw.parameter else raw.parameter,
+                ), None
         except ValidationError:
             pass
         for key in ("message", "error", "detail", "title"):
@@ -751,6 +789,13 @@ def _describe_transport_error(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
         return f"the connection broke ({text})"
     return text
+
+
+def _first_leaf(group: BaseExceptionGroup[Exception]) -> BaseException:
+    first: BaseException = group.exceptions[0]
+    while isinstance(first, BaseExceptionGroup):
+        first = first.exceptions[0]
+    return first
 
 
 def _as_type(rating_type: RatingType | str) -> RatingType:
