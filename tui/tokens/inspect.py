@@ -143,7 +143,21 @@ def expiry_text(exp: float, now: float) -> str:
     return f"expired {describe_duration(now - exp)} ago"
 
 
-def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+def _b64_json(part: str) -> Any:
+    import base64
+    import json
+
+    raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+    return json.loads(raw)
+
+
+def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any], bool] | None:
+    """Header, claims, and whether PyJWT accepted the token's shape (signature part included).
+
+    PyJWT is strict about the signature segment's encoding even when not verifying it; a token
+    whose header and claims decode but whose signature part does not is still worth
+    explaining, so those two are then decoded by hand.
+    """
     import jwt
 
     if token.count(".") != 2:
@@ -153,11 +167,17 @@ def _decode(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
         claims = jwt.decode(token, options={"verify_signature": False, "verify_exp": False,
                                             "verify_iat": False, "verify_nbf": False,
                                             "verify_aud": False, "verify_iss": False})
+        well_formed = True
     except jwt.PyJWTError:
-        return None
+        head, body, _ = token.split(".")
+        try:
+            header, claims = _b64_json(head), _b64_json(body)
+        except (ValueError, TypeError):
+            return None
+        well_formed = False
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None
-    return header, claims
+    return header, claims, well_formed
 
 
 def inspect_developer_token(token: str, now: float | None = None) -> DeveloperTokenReport:
@@ -180,8 +200,13 @@ def inspect_developer_token(token: str, now: float | None = None) -> DeveloperTo
             "your MusicKit key; this is something else, perhaps the music user token or the "
             "contents of the .p8 key file. Create one with `amratings token generate`."))
         return report
-    header, claims = decoded
+    header, claims, well_formed = decoded
     report.is_jwt = True
+    if not well_formed:
+        findings.append(Finding(
+            "error", "The signature part is not valid base64url.",
+            "The token's third part was damaged (cut short or edited), so Apple cannot verify "
+            "it; copy the whole token again."))
     report.alg = _text(header.get("alg"))
     report.kid = _text(header.get("kid"))
     report.iss = _text(claims.get("iss"))
