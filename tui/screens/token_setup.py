@@ -1,0 +1,392 @@
+"""The Token setup screen: enter, decode, check, generate and keep the two tokens.
+
+Shown at launch when a token is missing and reachable any time from the app. Everything slow
+runs in a worker: the keyring (it can hang over SSH) and saving in thread workers, the token
+check in an exclusive async worker. The tokens are shown whole only inside their inputs while
+the user has asked to reveal them; everywhere else a fingerprint stands for them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input, Static
+
+from tui.config import AppConfig
+from tui.messages import TokensChanged
+from tui.widgets.tokens import (
+    GenerateTokenForm,
+    StorageChoice,
+    TokenCheckView,
+    TokenDetails,
+    TokenInput,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tui.tokens.store import KeyringStatus, StoredToken, TokenKind, TokenPair
+
+#: Sources that are already somewhere the user chose: an unchanged token from one of these is
+#: passed on as it is instead of being copied into the chosen store.
+_KEEP_AS_IS = frozenset({"env", "keyring", "file", "demo"})
+
+
+class TokenSetupScreen(Screen[object]):
+    """Two masked token inputs, the decoded developer token, storage choice, check, generate.
+
+    ``tokens``: what the app found at launch (its sources show under the inputs).
+    ``transport``: an httpx transport for "Check tokens" (tests, a shared simulation); without
+    it the client comes from :func:`tui.backend.make_client` (the simulation under ``--demo``).
+    ``clock``: returns "now" as epoch seconds for decoding, checks and generation, so tests
+    and screenshots can pin time.
+
+    On save it posts :class:`~tui.messages.TokensChanged` to the app and dismisses itself with
+    the new :class:`~tui.tokens.store.TokenPair`.
+    """
+
+    SUB_TITLE = "Token setup"
+    #: Below 70 columns the titles go above their fields instead of beside them (50x14 works).
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"),
+                                                                      (70, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="token_setup.back"),
+        Binding("f2", "save", "Save", id="token_setup.save"),
+        Binding("ctrl+t", "check", "Check tokens", id="token_setup.check"),
+        Binding("ctrl+r", "toggle_reveal", "Reveal", id="token_setup.reveal"),
+        Binding("ctrl+g", "generate", "Generate", id="token_setup.generate"),
+    ]
+
+    DEFAULT_CSS = """
+    TokenSetupScreen {
+        #token-setup-body { padding: 0 1; }
+        #token-setup-body > TokenInput { margin: 1 0 0 0; }
+        #reveal { margin: 0 0 0 18; }
+        StorageChoice { margin: 1 0 0 0; }
+        #token-setup-actions { height: auto; margin: 1 0 0 18; }
+        #token-setup-actions Button { margin: 0 2 0 0; }
+        #token-setup-message { height: auto; padding: 0 0 0 18; }
+        #token-setup-message.-empty { display: none; }
+        #token-setup-message.-error { color: $text-error; }
+        #generate { margin: 1 0 0 0; padding: 0; border-top: none; }
+        #generate Contents { padding: 0 0 0 1; }
+        &.-narrow {
+            #token-setup-body { padding: 0; }
+            TokenInput > Horizontal, StorageChoice { layout: vertical; }
+            .token-input--title, StorageChoice > Label { width: 1fr; }
+            .token-input--caption, TokenDetails, #token-setup-message { padding: 0; }
+            #reveal, #token-setup-actions { margin-left: 0; }
+            #token-setup-actions Button { margin: 0 1 0 0; }
+            GenerateTokenForm Grid { grid-size: 1; grid-columns: 1fr; }
+        }
+    }
+    """
+
+    def __init__(
+        self,
+        config: AppConfig,
+        tokens: TokenPair | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__()
+        self._config = config
+        self._tokens = tokens
+        self._transport = transport
+        self._clock = clock
+        if config.demo:
+            self.sub_title = "Token setup · DEMO"
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        developer, user = self._start_values()
+        yield Header()
+        with VerticalScroll(id="token-setup-body"):
+            yield TokenInput("Developer token", value=developer[0], source=developer[1],
+                             placeholder="paste the JWT (eyJ…) or generate one below",
+                             id="developer-token")
+            yield TokenDetails(id="developer-details")
+            yield TokenInput("Music user token", value=user[0], source=user[1],
+                             placeholder="paste the token from MusicKit", id="user-token")
+            yield TokenDetails(id="user-details")
+            yield Checkbox("Show tokens", id="reveal", compact=True)
+            yield StorageChoice(file_path=_token_file_label(), id="storage")
+            with Horizontal(id="token-setup-actions"):
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Check tokens", id="check", compact=True)
+                yield Button("Back", id="back", compact=True)
+            yield Static("", id="token-setup-message", classes="-empty")
+            yield TokenCheckView(id="check-results")
+            with Collapsible(title="Generate a developer token from a .p8 key",
+                             collapsed=True, id="generate"):
+                yield GenerateTokenForm(clock=self._clock, id="generate-form")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._decode_developer(self._developer.value)
+        self._decode_user(self._user.value)
+        # Start where typing is needed: the first empty token.
+        target = self._user if self._developer.value and not self._user.value else self._developer
+        target.input.focus()
+        self._load_keyring_status()
+
+    # ------------------------------------------------------------------ live decoding
+
+    @on(Input.Changed, "#developer-token-value")
+    def _developer_changed(self, event: Input.Changed) -> None:
+        self._decode_developer(event.value.strip())
+        # The user token's findings depend on it (the same token pasted into both inputs).
+        self._decode_user(self._user.value)
+
+    @on(Input.Changed, "#user-token-value")
+    def _user_changed(self, event: Input.Changed) -> None:
+        self._decode_user(event.value.strip())
+
+    @on(Input.Submitted, "#developer-token-value")
+    def _developer_submitted(self) -> None:
+        self._user.input.focus()
+
+    @on(Input.Submitted, "#user-token-value")
+    def _user_submitted(self) -> None:
+        self.query_one(StorageChoice).query_one("RadioSet").focus()
+
+    def _decode_developer(self, value: str) -> None:
+        details = self.query_one("#developer-details", TokenDetails)
+        if not value:
+            details.show(None)
+            return
+        # Imported on first use: PyJWT is not needed for the first frame.
+        from tui.tokens.inspect import inspect_developer_token
+        from tui.widgets.tokens.token_details import describe_developer_report
+
+        details.show(describe_developer_report(inspect_developer_token(value, now=self._now())))
+
+    def _decode_user(self, value: str) -> None:
+        details = self.query_one("#user-details", TokenDetails)
+        if not value:
+            details.show(None)
+            return
+        from tui.tokens.inspect import inspect_user_token
+        from tui.widgets.tokens.token_details import describe_user_report
+
+        report = inspect_user_token(value, developer_token=self._developer.value or None)
+        details.show(describe_user_report(report))
+
+    # ------------------------------------------------------------------ reveal
+
+    def action_toggle_reveal(self) -> None:
+        """Show or hide both tokens in their inputs."""
+        self.query_one("#reveal", Checkbox).toggle()
+
+    @on(Checkbox.Changed, "#reveal")
+    def _reveal_changed(self, event: Checkbox.Changed) -> None:
+        for token_input in self.query(TokenInput):
+            token_input.reveal = event.value
+
+    # ------------------------------------------------------------------ keyring status
+
+    @work(thread=True, exclusive=True, group="keyring-status")
+    def _load_keyring_status(self) -> None:
+        # A thread, because asking the keyring can block for seconds (or forever) over SSH;
+        # store.keyring_status bounds it with its own timeout.
+        from tui.tokens import store
+
+        try:
+            status: KeyringStatus = store.keyring_status()
+        except Exception as exc:  # a status probe must never crash the screen
+            self.app.call_from_thread(self.query_one(StorageChoice).show_keyring_failure,
+                                      f"{type(exc).__name__}: {exc}")
+            return
+        self.app.call_from_thread(self.query_one(StorageChoice).show_keyring_status, status)
+
+    # ------------------------------------------------------------------ check
+
+    def action_check(self) -> None:
+        """Ask Apple (or the simulation) whether the tokens as typed work."""
+        developer, user = self._developer.value, self._user.value
+        if not developer and not user:
+            self.query_one(TokenCheckView).show_problem(
+                "Enter a developer token (and a music user token) to check them.")
+            return
+        self._run_check(developer, user)
+
+    @work(exclusive=True, group="token-check")
+    async def _run_check(self, developer: str, user: str) -> None:
+        view = self.query_one(TokenCheckView)
+        view.show_running()
+        self.call_after_refresh(self._show_from_top, view)
+        # Imported here: httpx and pydantic load only when the first check runs.
+        from tui.api.errors import AmRatingsError
+        from tui.backend import make_client
+        from tui.tokens.check import check_tokens
+        from tui.tokens.redact import redact
+
+        try:
+            client = make_client(self._config, developer or None, user or None,
+                                 transport=self._transport)
+            try:
+                check = await check_tokens(client, now=self._now())
+            finally:
+                await client.aclose()
+        except AmRatingsError as exc:
+            view.show_problem(f"Could not check: {exc.one_line()}")
+            return
+        except Exception as exc:  # shown inline: a traceback helps nobody here
+            view.show_problem("Could not check: "
+                              + redact(f"{type(exc).__name__}: {exc}", (developer, user)))
+            return
+        view.show_check(check)
+        self.call_after_refresh(self._show_from_top, view)
+
+    # ------------------------------------------------------------------ generate
+
+    def action_generate(self) -> None:
+        """Open the generate form and put the cursor in its first field."""
+        self.query_one("#generate", Collapsible).collapsed = False
+        self.call_after_refresh(self._focus_generate_form)
+
+    def _focus_generate_form(self) -> None:
+        first = self.query_one("#generate-team-id", Input)
+        first.focus()
+        self.query_one("#generate", Collapsible).scroll_visible(animate=False)
+
+    @on(GenerateTokenForm.Generated)
+    def _generated(self, event: GenerateTokenForm.Generated) -> None:
+        self._developer.set_value(event.token)
+        self._developer.input.focus()
+        self._say("Generated a developer token; check it, then save to keep it.")
+
+    # ------------------------------------------------------------------ save and leave
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#check")
+    def _check_pressed(self) -> None:
+        self.action_check()
+
+    @on(Button.Pressed, "#back")
+    def _back_pressed(self) -> None:
+        self.action_back()
+
+    def action_save(self) -> None:
+        """Keep the tokens where the user chose, tell the app, and leave."""
+        developer, user = self._developer.value, self._user.value
+        if not developer and not user:
+            self._say("Enter a developer token or a music user token first.", error=True)
+            return
+        where = self.query_one(StorageChoice).where
+        if where == "session":
+            self._finish(self._pair(developer, user, "session", {}), where)
+            return
+        self._say(f"Saving to the {where}…")
+        self._save_persistently(developer, user, where)
+
+    @work(thread=True, exclusive=True, group="token-save")
+    def _save_persistently(self, developer: str, user: str, where: str) -> None:
+        # A thread: keyring writes can block as long as reads, and file writes touch the disk.
+        from tui.api.errors import AmRatingsError
+        from tui.tokens import store
+
+        sources: dict[str, str] = {}
+        for kind, value in (("developer", developer), ("user", user)):
+            if not value or not self._needs_storing(kind, value):
+                continue
+            try:
+                sources[kind] = str(store.save_token(kind, value, where))  # type: ignore[arg-type]
+            except AmRatingsError as exc:
+                # Nothing is posted: the app keeps its tokens until a save fully succeeds.
+                message = f"Not saved: {exc.message}" + (f". {exc.hint}" if exc.hint else "")
+                self.app.call_from_thread(self._say, message, error=True)
+                return
+        pair = self._pair(developer, user, where, sources)
+        self.app.call_from_thread(self._finish, pair, where)
+
+    def _needs_storing(self, kind: str, value: str) -> bool:
+        """Edited tokens, and tokens that only lived in this session, go to the chosen store."""
+        field = self._developer if kind == "developer" else self._user
+        return value != field.initial_value or (field.initial_source or "none") not in _KEEP_AS_IS
+
+    def _pair(self, developer: str, user: str, where: str, sources: dict[str, str]) -> TokenPair:
+        from tui.tokens.store import StoredToken, TokenPair, TokenSource
+
+        def one(kind: TokenKind, field: TokenInput, value: str) -> StoredToken:
+            if not value:
+                return StoredToken(kind, None, TokenSource.NONE)
+            if kind in sources:
+                return StoredToken(kind, value, TokenSource(sources[kind]))
+            if value == field.initial_value and (field.initial_source or "none") in _KEEP_AS_IS:
+                return StoredToken(kind, value, TokenSource(field.initial_source))
+            # Typed here and not persisted: it lives as long as this run.
+            return StoredToken(kind, value, TokenSource.SESSION)
+
+        return TokenPair(one("developer", self._developer, developer),
+                         one("user", self._user, user))
+
+    def _finish(self, pair: TokenPair, where: str) -> None:
+        # Posted to the app, not bubbled from this screen: the screen is about to close, and
+        # a message still in its queue would be lost with it.
+        self.app.post_message(TokensChanged(pair, where))
+        self.dismiss(pair)
+
+    def action_back(self) -> None:
+        """Leave without saving."""
+        self.dismiss(None)
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def _developer(self) -> TokenInput:
+        return self.query_one("#developer-token", TokenInput)
+
+    @property
+    def _user(self) -> TokenInput:
+        return self.query_one("#user-token", TokenInput)
+
+    def _now(self) -> float:
+        return self._clock() if self._clock is not None else time.time()
+
+    def _start_values(self) -> tuple[tuple[str, str | None], tuple[str, str | None]]:
+        if self._tokens is None:
+            return ("", None), ("", None)
+        return ((self._tokens.developer.value or "", self._tokens.developer.source.value),
+                (self._tokens.user.value or "", self._tokens.user.source.value))
+
+    def _show_from_top(self, widget: Widget) -> None:
+        """Scroll so ``widget`` starts at the top: results are read from their first line."""
+        self.query_one("#token-setup-body", VerticalScroll).scroll_to_widget(
+            widget, top=True, animate=False)
+
+    def _say(self, message: str | None, *, error: bool = False) -> None:
+        """An inline message under the buttons (never only a toast); None clears it."""
+        label = self.query_one("#token-setup-message", Static)
+        label.update(message or "")
+        label.set_class(not message, "-empty")
+        label.set_class(error, "-error")
+
+
+def _token_file_label() -> str:
+    """The token file path, with the home directory shortened to ``~``."""
+    try:
+        from tui.tokens.store import token_file_path
+
+        path = token_file_path()
+    except (ImportError, OSError):
+        return "tokens.json"
+    try:
+        return "~/" + str(Path(path).relative_to(Path.home()))
+    except ValueError:
+        return str(path)

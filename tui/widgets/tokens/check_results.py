@@ -1,0 +1,101 @@
+"""The outcome of "Check tokens": each step with its status, time taken and diagnosis."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from tui.tokens.check import TokenCheck, TokenCheckStep
+
+
+def format_elapsed(seconds: float | None) -> str:
+    """Milliseconds for quick answers, seconds with one decimal for slow ones."""
+    if seconds is None:
+        return ""
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.1f} s"
+
+
+#: Mark, word and style per outcome: the word keeps the meaning when colour is off.
+OUTCOME_MARKS: dict[str, tuple[str, str]] = {
+    "passed": ("✓ passed ", "bold $text-success"),
+    "failed": ("✗ failed ", "bold $text-error"),
+    "skipped": ("- skipped", "bold $text-muted"),
+    "missing": ("? missing", "bold $text-warning"),
+}
+
+
+def describe_step(step: TokenCheckStep) -> Content:
+    """One step: its outcome as mark and word, the token it tests, the request, the HTTP status
+    and time taken; then Apple's code, title and detail; then each diagnosis sentence."""
+    mark = OUTCOME_MARKS.get(step.outcome, (step.outcome, "bold"))
+    # Padded so the two steps' requests line up under each other.
+    head: list[str | tuple[str, str]] = [mark, " ", (f"{step.name:<16}", "bold")]
+    sent = step.outcome in ("passed", "failed")
+    head.append(("  " + f"{step.method} {step.path}", "$text-muted"))
+    if step.status is not None:
+        head.append(f"  HTTP {step.status}")
+    elif step.outcome == "failed":
+        head.append("  no answer")
+    if sent:
+        head.append(("  " + format_elapsed(step.elapsed), "$text-muted"))
+    lines = [Content.assemble(*head)]
+    apple = [part for part in (step.code and f"code {step.code}", step.title, step.detail)
+             if part]
+    if apple:
+        lines.append(Content.assemble(("  Apple said: ", "$text-muted"), " · ".join(apple)))
+    elif step.error and step.outcome == "failed":
+        lines.append(Content.assemble("  ", step.error))
+    lines.extend(Content.assemble("  ", sentence) for sentence in step.diagnosis)
+    return Content("\n").join(lines)
+
+
+def describe_check(check: TokenCheck) -> Content:
+    """A one-line verdict first (what a person looks for), then every step."""
+    if check.ok:
+        verdict = Content.styled("Both tokens work.", "bold $text-success")
+    elif check.missing:
+        verdict = Content.styled("Enter the missing token to check both.", "bold $text-warning")
+    else:
+        verdict = Content.styled("The tokens do not work yet: see the failed step.",
+                                 "bold $text-error")
+    lines = [verdict, *(describe_step(step) for step in check.steps)]
+    return Content("\n").join(lines)
+
+
+class TokenCheckView(Static):
+    """Shows nothing until a check runs, then "checking…", then :func:`describe_check`."""
+
+    DEFAULT_CSS = """
+    TokenCheckView {
+        height: auto;
+        margin: 1 0 0 0;
+        padding: 0 1;
+        border-left: outer $primary;
+        &.-empty { display: none; }
+        &.-failed { border-left: outer $error; }
+        &.-passed { border-left: outer $success; }
+    }
+    """
+
+    def on_mount(self) -> None:
+        self.add_class("-empty")
+
+    def show_running(self, what: str = "Checking tokens with Apple Music…") -> None:
+        """A check started (no spinner: no animations by default, and SSH stays quiet)."""
+        self.set_classes("")
+        self.update(Content.styled(what, "italic"))
+
+    def show_check(self, check: TokenCheck) -> None:
+        """A check finished."""
+        self.set_classes("-passed" if check.ok else "-failed")
+        self.update(describe_check(check))
+
+    def show_problem(self, message: str) -> None:
+        """The check could not run at all (for example no token entered)."""
+        self.set_classes("-failed")
+        self.update(Content.styled(message, "$text-error"))
