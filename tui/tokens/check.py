@@ -202,7 +202,10 @@ def _step(template: tuple[str, str, str, str], outcome: Outcome) -> TokenCheckSt
 
 
 def _apply(step: TokenCheckStep, result: CheckStep) -> None:
+    # After the client gives up retrying a 429/5xx the status lives only on the error.
     step.status = result.status
+    if step.status is None and result.error is not None:
+        step.status = result.error.status
     step.elapsed = result.elapsed
     step.storefront = result.storefront
     step.method, step.path = result.method, result.path
