@@ -67,7 +67,13 @@ def run(args: argparse.Namespace, config: AppConfig) -> int:
     setup_logging(config.verbose)
     try:
         rating_type = parse_rating_type(args.rating_type or config.rating_type or DEFAULT_TYPE)
-        if not config.demo:
+        if config.demo:
+            # The demo never touches the network: a base URL from the environment or the
+            # config file is irrelevant and must not make the embedded simulation fail.
+            from tui.config import DEFAULT_BASE_URL
+
+            config.base_url = DEFAULT_BASE_URL
+        else:
             config.base_url = check_base_url(config.base_url)
     except AmRatingsError as exc:
         print_error(exc)
@@ -119,10 +125,10 @@ async def _run(args: argparse.Namespace, config: AppConfig, rating_type: str, id
         config, developer_token, user_token,
         on_exchange=print_exchange if config.verbose else None)
     async with client:
-        if args.command == "get":
-            results = await client.get_ratings(rating_type, ids)
-            return _report(results, args.json, developer_token)
         try:
+            if args.command == "get":
+                results = await client.get_ratings(rating_type, ids)
+                return _report(results, args.json, developer_token)
             if args.command == "set":
                 result = await client.set_rating(rating_type, ids[0], _VALUES[args.rating.lower()])
             else:
@@ -133,8 +139,10 @@ async def _run(args: argparse.Namespace, config: AppConfig, rating_type: str, id
                 return EXIT_USAGE
             from tui.api.models import RatingResult
 
-            failed = RatingResult(ids[0], rating_type, None, error=exc)
-            return _report([failed], args.json, developer_token)
+            # A failure that escapes a command applies to every id it was asked about.
+            wanted = ids if args.command == "get" else ids[:1]
+            failed = [RatingResult(i, rating_type, None, error=exc) for i in wanted]
+            return _report(failed, args.json, developer_token)
         return _report([result], args.json, developer_token)
 
 

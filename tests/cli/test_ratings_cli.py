@@ -1,0 +1,250 @@
+"""``amratings get|set|clear`` end to end, as a subprocess, against a real loopback HTTP server
+and against ``--demo``: the command-line contract of issue 2 section 4."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from loopback import Behaviour, LoopbackServer, run_cli
+
+from tui.api.simulated import DEMO_USER_TOKEN, make_demo_developer_token
+from tui.api.types import RATING_TYPE_NAMES
+
+DEV = make_demo_developer_token()
+LIKED, DISLIKED, UNRATED = "i.NJv00rkTEaLK51", "i.B0VNN8Bf9dYXOV", "i.Pz7Lk0aW3qYd1M"
+
+
+@pytest.fixture
+def env(isolated_env: dict[str, str], loopback: LoopbackServer) -> dict[str, str]:
+    """Tokens the loopback simulation accepts, and its URL as the base URL."""
+    return {**isolated_env, "APPLE_MUSIC_DEVELOPER_TOKEN": DEV,
+            "APPLE_MUSIC_USER_TOKEN": DEMO_USER_TOKEN,
+            "APPLE_MUSIC_API_BASE_URL": loopback.url}
+
+
+def clean(result: Any) -> None:
+    """Never a traceback, whatever happened."""
+    assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
+
+
+def test_get_table_words(env: dict[str, str], loopback: LoopbackServer) -> None:
+    result = run_cli(["get", LIKED, DISLIKED, UNRATED], env)
+    clean(result)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["ID", "TYPE", "RATING"]
+    assert [line.split()[0] for line in lines[1:]] == [LIKED, DISLIKED, UNRATED]
+    assert lines[1].endswith("Liked") and lines[2].endswith("Disliked")
+    assert lines[3].endswith("Not rated")
+    assert "warning" in result.stderr and loopback.url in result.stderr
+
+
+def test_get_json_shape_order_and_duplicates(env: dict[str, str]) -> None:
+    result = run_cli(["get", "--json", UNRATED, LIKED, DISLIKED, LIKED], env)
+    clean(result)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"id": UNRATED, "type": "library-music-videos", "value": None, "rating": None},
+        {"id": LIKED, "type": "library-music-videos", "value": 1, "rating": "like"},
+        {"id": DISLIKED, "type": "library-music-videos", "value": -1, "rating": "dislike"},
+        {"id": LIKED, "type": "library-music-videos", "value": 1, "rating": "like"},
+    ]
+
+
+@pytest.mark.parametrize("argv", [
+    ["--type", "songs", "--timeout", "5", "get", "907242702", "--json"],
+    ["get", "907242702", "--json", "--type", "songs"],
+    ["--type", "songs", "get", "--json", "907242702"],
+    ["-l", "en-US", "--timeout", "5", "get", "--type=songs", "--json", "907242702"],
+])
+def test_global_options_before_and_after(env: dict[str, str], loopback: LoopbackServer,
+                                         argv: list[str]) -> None:
+    result = run_cli(argv, env)
+    clean(result)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["value"] == 1
+    assert loopback.paths()[-1].startswith("/v1/me/ratings/songs/907242702")
+    if "-l" in argv:
+        assert loopback.paths()[-1].endswith("?l=en-US")
+
+
+def test_stdin_ids(env: dict[str, str], loopback: LoopbackServer) -> None:
+    result = run_cli(["get", "--json", "-", "--batch-size", "2"], env,
+                     stdin=f"{LIKED},{DISLIKED}\n  {UNRATED}\t\n")
+    clean(result)
+    assert result.returncode == 0, result.stderr
+    assert [r["id"] for r in json.loads(result.stdout)] == [LIKED, DISLIKED, UNRATED]
+    assert all("ids=" in p for p in loopback.paths())
+    assert len(loopback.paths()) == 2
+
+
+def test_empty_stdin_exits_2(env: dict[str, str], loopback: LoopbackServer) -> None:
+    result = run_cli(["get", "-"], env, stdin="  \n")
+    clean(result)
+    assert result.returncode == 2 and loopback.seen == []
+
+
+def test_set_and_clear(env: dict[str, str], loopback: LoopbackServer) -> None:
+    liked = run_cli(["set", "--json", UNRATED, "like"], env)
+    clean(liked)
+    assert liked.returncode == 0, liked.stderr
+    assert json.loads(liked.stdout) == [{"id": UNRATED, "type": "library-music-videos",
+                                        "value": 1, "rating": "like"}]
+    assert loopback.sim.rating_of("library-music-videos", UNRATED) == 1
+    put = loopback.seen[-1]
+    assert put.method == "PUT" and put.body == b'{"type":"ratings","attributes":{"value":1}}'
+    assert put.headers.get("Content-Type") == "application/json"
+
+    disliked = run_cli(["set", UNRATED, "dislike"], env)
+    assert disliked.returncode == 0 and disliked.stdout.splitlines()[1].endswith("Disliked")
+    assert loopback.sim.rating_of("library-music-videos", UNRATED) == -1
+
+    cleared = run_cli(["clear", "--json", UNRATED], env)
+    clean(cleared)
+    assert cleared.returncode == 0
+    assert json.loads(cleared.stdout)[0]["cleared"] is True
+    assert loopback.seen[-1].method == "DELETE"
+    again = run_cli(["clear", UNRATED], env)
+    assert again.returncode == 0 and "Already cleared" in again.stdout
+
+
+def test_bad_ids_exit_2_before_any_request(env: dict[str, str],
+                                           loopback: LoopbackServer) -> None:
+    for argv in (["get", LIKED, "../etc"], ["get", "a/b"], ["set", "..", "like"],
+                 ["clear", "x?y"], ["get", "--type", "songs", LIKED], ["get", "x" * 257],
+                 ["get", "bad\x1bid"], ["set", LIKED, "meh"]):
+        result = run_cli(argv, env)
+        clean(result)
+        assert result.returncode == 2, (argv, result.stderr)
+        assert "\x1b" not in result.stderr
+    assert loopback.seen == []
+    named = run_cli(["get", LIKED, "../etc"], env)
+    assert "'../etc'" in named.stderr and "nothing was sent" in named.stderr
+
+
+def test_bad_type_exit_2_lists_the_nine(env: dict[str, str], loopback: LoopbackServer) -> None:
+    result = run_cli(["get", "--type", "song", "1"], env)
+    clean(result)
+    assert result.returncode == 2
+    assert all(name in result.stderr for name in RATING_TYPE_NAMES)
+    assert loopback.seen == []
+
+
+@pytest.mark.parametrize("url", ["http://api.music.apple.com", "http://192.168.1.10:8080",
+                                 "ftp://127.0.0.1/"])
+def test_http_to_non_loopback_exits_2(env: dict[str, str], url: str) -> None:
+    result = run_cli(["--base-url", url, "get", LIKED], env)
+    clean(result)
+    assert result.returncode == 2
+    if url.startswith("http:"):
+        assert "https is required" in result.stderr
+
+
+def test_base_url_trailing_slash_and_prefix_kept(env: dict[str, str],
+                                                 loopback: LoopbackServer) -> None:
+    for base, prefix in ((loopback.url + "/", ""), (loopback.url + "/local/proxy/", "/local/proxy"),
+                         (f"http://localhost:{loopback.port}/p", "/p")):
+        result = run_cli(["get", "--base-url", base, LIKED], env)
+        clean(result)
+        assert result.returncode == 0, result.stderr
+        assert loopback.paths()[-1] == f"{prefix}/v1/me/ratings/library-music-videos/{LIKED}"
+
+
+def test_verbose_lines_redacted(env: dict[str, str], loopback: LoopbackServer) -> None:
+    result = run_cli(["-v", "get", LIKED, DISLIKED], env)
+    clean(result)
+    assert result.returncode == 0
+    requests = [line for line in result.stderr.splitlines() if line.startswith("> ")]
+    responses = [line for line in result.stderr.splitlines() if line.startswith("< ")]
+    assert requests == [f"> GET {loopback.url}/v1/me/ratings/library-music-videos?ids="
+                        f"{LIKED}%2C{DISLIKED}"]
+    assert len(responses) == 1 and responses[0].startswith("< 200 in ")
+    assert DEV not in result.stderr + result.stdout
+    assert DEMO_USER_TOKEN not in result.stderr + result.stdout
+
+
+def test_401_names_the_developer_token(env: dict[str, str]) -> None:
+    result = run_cli(["get", LIKED], {**env, "APPLE_MUSIC_DEVELOPER_TOKEN": "bogus-fake-dev"})
+    clean(result)
+    assert result.returncode == 1
+    assert "developer token" in result.stderr and "HTTP 401" in result.stderr
+    assert "Failed" in result.stdout
+
+
+def test_403_names_the_music_user_token(env: dict[str, str]) -> None:
+    result = run_cli(["get", "--json", LIKED, DISLIKED],
+                     {**env, "APPLE_MUSIC_USER_TOKEN": "expired-fake-user-token"})
+    clean(result)
+    assert result.returncode == 1
+    assert "music user token" in result.stderr and "HTTP 403" in result.stderr
+    items = json.loads(result.stdout)
+    assert [i["id"] for i in items] == [LIKED, DISLIKED]
+    assert items[0]["value"] is None and items[0]["rating"] is None
+    error = items[0]["error"]
+    assert (error["status"], error["code"], error["title"], error["detail"]) == (
+        403, "40300", "Forbidden", "Invalid authentication")
+    # One batch error is reported once, not once per id.
+    assert result.stderr.count("HTTP 403") == 1
+
+
+def test_partial_failure_exits_1(env: dict[str, str], loopback: LoopbackServer) -> None:
+    loopback.add(Behaviour(status=500, body='{"errors":[{"id":"X","title":"Internal",'
+                           '"status":"500","code":"50000"}]}', times=None,
+                           path_contains=LIKED))
+    result = run_cli(["get", "--json", "--batch-size", "1", LIKED, DISLIKED], env)
+    clean(result)
+    assert result.returncode == 1
+    items = json.loads(result.stdout)
+    assert items[0]["error"]["status"] == 500 and items[1]["value"] == -1
+
+
+def test_missing_tokens_exit_2(isolated_env: dict[str, str], loopback: LoopbackServer) -> None:
+    result = run_cli(["get", "--base-url", loopback.url, LIKED], isolated_env)
+    clean(result)
+    assert result.returncode == 2
+    assert "APPLE_MUSIC_DEVELOPER_TOKEN" in result.stderr
+    assert loopback.seen == []
+
+
+@pytest.mark.parametrize("token", ["caf\u00e9-fake-user-token", "two words fake-user"])
+def test_unsendable_token_exits_2_without_sending(env: dict[str, str], loopback: LoopbackServer,
+                                                 token: str) -> None:
+    result = run_cli(["get", LIKED, DISLIKED], {**env, "APPLE_MUSIC_USER_TOKEN": token})
+    clean(result)
+    assert result.returncode == 2, result.stderr
+    assert "music user token" in result.stderr and token not in result.stderr
+    assert loopback.seen == []
+
+
+def test_version(isolated_env: dict[str, str]) -> None:
+    result = run_cli(["--version"], isolated_env)
+    assert result.returncode == 0 and result.stdout.startswith("amratings ")
+
+
+# ------------------------------------------------------------------------------- --demo
+
+
+def test_demo_needs_no_tokens_or_network(isolated_env: dict[str, str]) -> None:
+    env = {**isolated_env, "APPLE_MUSIC_API_BASE_URL": "http://192.0.2.1:1"}
+    result = run_cli(["get", "--demo", "--json", LIKED, DISLIKED, UNRATED], env)
+    clean(result)
+    assert result.returncode == 0, result.stderr
+    assert [i["value"] for i in json.loads(result.stdout)] == [1, -1, None]
+    assert "warning" not in result.stderr
+
+
+def test_demo_set_clear_and_types(isolated_env: dict[str, str]) -> None:
+    for argv, code, words in (
+        (["--demo", "set", "--type", "songs", "1151618586", "dislike"], 0, "Disliked"),
+        (["--demo", "clear", "--type", "stations", "ra.840950253"], 0, "Cleared"),
+        (["--demo", "clear", "--type", "albums", "1440881047"], 0, "Already cleared"),
+        (["--demo", "get", "--type", "library-playlists", "p.MoGJYM3CYXW09B"], 0, "Liked"),
+        (["--demo", "get", "--type", "artists", "1"], 2, ""),
+        (["--demo", "get", "--type", "songs", "i.NJv00rkTEaLK51"], 2, ""),
+    ):
+        result = run_cli(argv, isolated_env)
+        clean(result)
+        assert result.returncode == code, (argv, result.stderr)
+        assert words in result.stdout
