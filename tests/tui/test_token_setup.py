@@ -258,7 +258,7 @@ async def test_saving_for_this_session_posts_tokens_changed() -> None:
         # Pasted tokens often carry a trailing space; it must not be saved.
         screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN + " "
         screen.query_one("#where-session").value = True
-        await pilot.press("f2")
+        await pilot.press("f5")
         await settle(pilot)
 
         assert len(app.changes) == 1
@@ -277,7 +277,7 @@ async def test_unchanged_env_token_keeps_its_source() -> None:
         await settle(pilot)
         app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
         app.screen.query_one("#where-session").value = True
-        await pilot.press("f2")
+        await pilot.press("f5")
         await settle(pilot)
         (change,) = app.changes
         assert change.tokens.developer.source is TokenSource.ENV
@@ -301,7 +301,7 @@ async def test_saving_to_the_keyring_stores_off_the_loop(monkeypatch: pytest.Mon
         assert keyring_button.value
         app.screen.query_one("#developer-token-value", Input).value = EXPIRING_DEVELOPER_TOKEN
         app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
-        await pilot.press("f2")
+        await pilot.press("f5")
         await settle(pilot)
         assert saved == [("developer", EXPIRING_DEVELOPER_TOKEN, "keyring"),
                          ("user", FAKE_USER_TOKEN, "keyring")]
@@ -320,7 +320,7 @@ async def test_a_failed_save_is_explained_inline(monkeypatch: pytest.MonkeyPatch
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
-        await pilot.press("f2")
+        await pilot.press("f5")
         await settle(pilot)
         assert isinstance(app.screen, TokenSetupScreen)
         assert app.changes == []
@@ -347,7 +347,7 @@ async def test_saving_nothing_is_refused_inline() -> None:
     app = make_host()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f2")
+        await pilot.press("f5")
         await pilot.pause()
         assert isinstance(app.screen, TokenSetupScreen)
         assert "Enter a developer token" in str(
@@ -445,3 +445,21 @@ async def test_generate_with_missing_fields_says_which() -> None:
         await settle(pilot)
         error = str(app.screen.query_one(".generate-form--error", Static).render())
         assert "team ID, key ID, key file" in error
+
+
+async def test_in_the_app_saved_tokens_reach_the_app() -> None:
+    app_module = pytest.importorskip("tui.app")
+    # No tokens at all: the app opens the token setup screen by itself.
+    app = app_module.AmRatingsApp(AppConfig(), transport=simulation(), load_tokens=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TokenSetupScreen)
+        developer = make_demo_developer_token(days=30)  # real clock: the app's screen has no pin
+        app.screen.query_one("#developer-token-value", Input).value = developer
+        app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
+        app.screen.query_one("#where-session").value = True
+        await pilot.press("f5")
+        await settle(pilot)
+        assert not isinstance(app.screen, TokenSetupScreen)
+        assert app.tokens.developer.value == developer
+        assert app.tokens.user == StoredToken("user", FAKE_USER_TOKEN, TokenSource.SESSION)

@@ -58,10 +58,13 @@ class TokenSetupScreen(Screen[object]):
     #: Below 70 columns the titles go above their fields instead of beside them (50x14 works).
     HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"),
                                                                       (70, "-wide")]
+    #: Below 20 rows the title bar goes, as on the browser: every row is needed for the form.
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (20, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="token_setup.back"),
-        Binding("f2", "save", "Save", id="token_setup.save"),
+        # Not F2: the app opens this screen with F2, and a double press must not save.
+        Binding("f5,ctrl+y", "save", "Save", id="token_setup.save"),
         Binding("ctrl+t", "check", "Check tokens", id="token_setup.check"),
         Binding("ctrl+r", "toggle_reveal", "Reveal", id="token_setup.reveal"),
         Binding("ctrl+g", "generate", "Generate", id="token_setup.generate"),
@@ -80,6 +83,7 @@ class TokenSetupScreen(Screen[object]):
         #token-setup-message.-error { color: $text-error; }
         #generate { margin: 1 0 0 0; padding: 0; border-top: none; }
         #generate Contents { padding: 0 0 0 1; }
+        &.-short Header { display: none; }
         &.-narrow {
             #token-setup-body { padding: 0; }
             TokenInput > Horizontal, StorageChoice { layout: vertical; }

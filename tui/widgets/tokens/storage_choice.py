@@ -28,6 +28,7 @@ class StorageChoice(Horizontal):
         & > Label { width: 18; padding: 0 1 0 0; text-style: bold; }
         & > .storage-choice--body { width: 1fr; height: auto; }
         & RadioSet { width: 1fr; }
+        & RadioButton:disabled { color: $text-disabled; }
         & .storage-choice--note { color: $text-warning; height: auto; }
         & .storage-choice--note.-empty { display: none; }
     }
