@@ -131,7 +131,7 @@ def describe_duration(seconds: float) -> str:
     seconds = abs(seconds)
     for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
         if seconds >= size:
-            count = int(seconds // size)
+            count = round(seconds / size)
             return f"{count} {unit}{'' if count == 1 else 's'}"
     return "less than a minute"
 
