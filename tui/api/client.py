@@ -561,7 +561,7 @@ class RatingsClient:
                 exchange.error = self._redact(_describe_transport_error(exc))
                 self._record(exchange)
                 error = NetworkError(f"could not reach {self._host()}: {exchange.error}",
-                                     attempts=attempt)
+                                     attempts=attempt, hint=_network_hint(exchange.error))
                 error.exchange = exchange
                 permanent = exchange.error.startswith(("the host name", "TLS handshake"))
                 if permanent or not isinstance(exc, httpx.ConnectError |
@@ -759,6 +759,17 @@ def _complains_about_batch(status: int, error: AmRatingsError) -> bool:
         return True
     text = f"{error.apple.title or ''} {error.apple.detail or ''}".lower()
     return any(word in text for word in _BATCH_COMPLAINT_WORDS)
+
+
+def _network_hint(problem: str) -> str | None:
+    # The generic hint fits most failures; these two have a more specific next step.
+    if problem.startswith("TLS handshake"):
+        return ("The server did not complete a TLS handshake. If --base-url points at a local "
+                "plain-HTTP server, use http:// (allowed for loopback only); otherwise check "
+                "the port, any proxy and the system certificates.")
+    if problem.startswith("the host name"):
+        return "Check the host name in --base-url (or APPLE_MUSIC_API_BASE_URL) and your DNS."
+    return None
 
 
 def _describe_transport_error(exc: httpx.TransportError) -> str:
