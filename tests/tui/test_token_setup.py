@@ -8,6 +8,7 @@ keyring or the network.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -341,6 +342,47 @@ async def test_without_a_keyring_the_file_is_offered(monkeypatch: pytest.MonkeyP
         assert "no usable keyring backend" in str(
             screen.query_one(".storage-choice--note", Static).render())
         assert "~/.config/amratings/tokens.json" in str(screen.query_one("#where-file").label)
+
+
+async def test_saving_to_the_file_writes_it_0600(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "keyring_status", lambda timeout=3.0: NO_KEYRING)
+    app = make_host()
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
+        app.screen.query_one("#where-file").value = True
+        await pilot.press("f5")
+        await settle(pilot)
+        (change,) = app.changes
+        assert change.where == "file"
+        assert change.tokens.user == StoredToken("user", FAKE_USER_TOKEN, TokenSource.FILE)
+        assert change.tokens.developer.source is TokenSource.NONE
+        path = store.token_file_path()
+        assert path.stat().st_mode & 0o777 == 0o600
+        assert FAKE_USER_TOKEN in path.read_text()
+
+
+async def test_a_hanging_keyring_does_not_block_the_screen(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = threading.Event()
+
+    def slow_status(timeout: float = 3.0) -> KeyringStatus:
+        answer.wait(10)
+        return USABLE_KEYRING
+
+    monkeypatch.setattr(store, "keyring_status", slow_status)
+    app = make_host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        keyring_button = app.screen.query_one("#where-keyring")
+        assert "checking" in str(keyring_button.label)
+        assert keyring_button.disabled
+        await pilot.press(*"abc")  # the event loop is free while the keyring thinks
+        assert app.screen.query_one("#developer-token-value", Input).value == "abc"
+        answer.set()
+        await settle(pilot)
+        assert "SecretService" in str(keyring_button.label)
+        assert not keyring_button.disabled
 
 
 async def test_saving_nothing_is_refused_inline() -> None:

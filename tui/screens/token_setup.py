@@ -56,10 +56,9 @@ class TokenSetupScreen(Screen[object]):
 
     SUB_TITLE = "Token setup"
     #: Below 70 columns the titles go above their fields instead of beside them (50x14 works).
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"),
-                                                                      (70, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
     #: Below 20 rows the title bar goes, as on the browser: every row is needed for the form.
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (20, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="token_setup.back"),
@@ -109,6 +108,7 @@ class TokenSetupScreen(Screen[object]):
         self._tokens = tokens
         self._transport = transport
         self._clock = clock
+        self._saving = False
         if config.demo:
             self.sub_title = "Token setup · DEMO"
 
@@ -210,10 +210,16 @@ class TokenSetupScreen(Screen[object]):
         try:
             status: KeyringStatus = store.keyring_status()
         except Exception as exc:  # a status probe must never crash the screen
-            self.app.call_from_thread(self.query_one(StorageChoice).show_keyring_failure,
-                                      f"{type(exc).__name__}: {exc}")
+            self.app.call_from_thread(self._show_keyring, None, f"{type(exc).__name__}: {exc}")
             return
-        self.app.call_from_thread(self.query_one(StorageChoice).show_keyring_status, status)
+        self.app.call_from_thread(self._show_keyring, status, None)
+
+    def _show_keyring(self, status: KeyringStatus | None, failure: str | None) -> None:
+        storage = self.query_one(StorageChoice)
+        if status is not None:
+            storage.show_keyring_status(status)
+        else:
+            storage.show_keyring_failure(failure or "unknown error")
 
     # ------------------------------------------------------------------ check
 
@@ -288,43 +294,52 @@ class TokenSetupScreen(Screen[object]):
 
     def action_save(self) -> None:
         """Keep the tokens where the user chose, tell the app, and leave."""
+        if self._saving:
+            return  # a keyring write is under way; a second one would dismiss twice
         developer, user = self._developer.value, self._user.value
         if not developer and not user:
             self._say("Enter a developer token or a music user token first.", error=True)
             return
         where = self.query_one(StorageChoice).where
         if where == "session":
-            self._finish(self._pair(developer, user, "session", {}), where)
+            self._finish(developer, user, {}, where)
             return
+        to_store = [(kind, value) for kind, value in (("developer", developer), ("user", user))
+                    if value and self._needs_storing(kind, value)]
+        self._saving = True
         self._say(f"Saving to the {where}…")
-        self._save_persistently(developer, user, where)
+        self._save_persistently(to_store, developer, user, where)
 
     @work(thread=True, exclusive=True, group="token-save")
-    def _save_persistently(self, developer: str, user: str, where: str) -> None:
+    def _save_persistently(self, to_store: list[tuple[str, str]], developer: str, user: str,
+                           where: str) -> None:
         # A thread: keyring writes can block as long as reads, and file writes touch the disk.
+        # Only plain values cross into it; widgets are read and changed on the event loop.
         from tui.api.errors import AmRatingsError
         from tui.tokens import store
 
         sources: dict[str, str] = {}
-        for kind, value in (("developer", developer), ("user", user)):
-            if not value or not self._needs_storing(kind, value):
-                continue
+        for kind, value in to_store:
             try:
                 sources[kind] = str(store.save_token(kind, value, where))  # type: ignore[arg-type]
             except AmRatingsError as exc:
                 # Nothing is posted: the app keeps its tokens until a save fully succeeds.
-                message = f"Not saved: {exc.message}" + (f". {exc.hint}" if exc.hint else "")
-                self.app.call_from_thread(self._say, message, error=True)
+                self.app.call_from_thread(self._save_failed,
+                                          _sentences("Not saved", exc.message, exc.hint))
                 return
-        pair = self._pair(developer, user, where, sources)
-        self.app.call_from_thread(self._finish, pair, where)
+        self.app.call_from_thread(self._finish, developer, user, sources, where)
+
+    def _save_failed(self, message: str) -> None:
+        self._saving = False
+        self._say(message, error=True)
 
     def _needs_storing(self, kind: str, value: str) -> bool:
         """Edited tokens, and tokens that only lived in this session, go to the chosen store."""
         field = self._developer if kind == "developer" else self._user
         return value != field.initial_value or (field.initial_source or "none") not in _KEEP_AS_IS
 
-    def _pair(self, developer: str, user: str, where: str, sources: dict[str, str]) -> TokenPair:
+    def _pair(self, developer: str, user: str, sources: dict[str, str]) -> TokenPair:
+        """The pair to hand the app: ``sources`` says where each kind was just stored."""
         from tui.tokens.store import StoredToken, TokenPair, TokenSource
 
         def one(kind: TokenKind, field: TokenInput, value: str) -> StoredToken:
@@ -332,15 +347,17 @@ class TokenSetupScreen(Screen[object]):
                 return StoredToken(kind, None, TokenSource.NONE)
             if kind in sources:
                 return StoredToken(kind, value, TokenSource(sources[kind]))
-            if value == field.initial_value and (field.initial_source or "none") in _KEEP_AS_IS:
-                return StoredToken(kind, value, TokenSource(field.initial_source))
+            source = field.initial_source or "none"
+            if value == field.initial_value and source in _KEEP_AS_IS:
+                return StoredToken(kind, value, TokenSource(source))
             # Typed here and not persisted: it lives as long as this run.
             return StoredToken(kind, value, TokenSource.SESSION)
 
         return TokenPair(one("developer", self._developer, developer),
                          one("user", self._user, user))
 
-    def _finish(self, pair: TokenPair, where: str) -> None:
+    def _finish(self, developer: str, user: str, sources: dict[str, str], where: str) -> None:
+        pair = self._pair(developer, user, sources)
         # Posted to the app, not bubbled from this screen: the screen is about to close, and
         # a message still in its queue would be lost with it.
         self.app.post_message(TokensChanged(pair, where))
@@ -394,3 +411,11 @@ def _token_file_label() -> str:
         return "~/" + str(Path(path).relative_to(Path.home()))
     except ValueError:
         return str(path)
+
+
+def _sentences(lead: str, message: str, hint: str | None) -> str:
+    """"Not saved: keyring unavailable: locked. Unlock it, or …" from an error's parts."""
+    text = f"{lead}: {message.rstrip('.')}."
+    if hint:
+        text += f" {hint[0].upper()}{hint[1:].rstrip('.')}."
+    return text
