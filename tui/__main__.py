@@ -83,6 +83,7 @@ def _global_options() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: global options, ``get``/``set``/``clear`` and ``token``."""
     from tui.cli import ratings as ratings_cli
+    from tui.cli import tokens as token_cli
 
     common = _global_options()
     parser = _Parser(
@@ -96,12 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"amratings {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     ratings_cli.add_parsers(sub, [common])
-    try:
-        from tui.cli import tokens as token_cli
-    except ImportError:  # TODO(lead): remove once tui/cli/tokens.py lands
-        pass
-    else:
-        token_cli.add_parser(sub, [common])
+    token_cli.add_parser(sub, [common])
     return parser
 
 
