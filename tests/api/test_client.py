@@ -728,3 +728,18 @@ def test_constructor_refuses_nonsense() -> None:
         with pytest.raises(BadInputError):
             RatingsClient(DEV, USER, transport=StubTransport(ok_body), **kwargs)
 
+
+
+@pytest.mark.parametrize("status", [401, 403, 429, 500, 400])
+async def test_tokens_echoed_by_the_server_are_redacted_from_errors(status: int) -> None:
+    echo = f"you sent {DEV} and {USER}"
+    body = apple_errors(status, f"{status}00", echo, echo, echo)
+    client, _, _ = client_for(lambda r: httpx.Response(status, json=body), max_attempts=1)
+    async with client:
+        with pytest.raises(AmRatingsError) as caught:
+            await client.get_rating("songs", ONE)
+        results = await client.get_ratings("songs", [ONE, TWO])
+    for error in (caught.value, results[0].error):
+        assert error is not None
+        text = f"{error} {error.args} {json.dumps(error.to_json())} {error.exchange!r}"
+        assert DEV not in text and USER not in text

@@ -248,3 +248,89 @@ def test_demo_set_clear_and_types(isolated_env: dict[str, str]) -> None:
         clean(result)
         assert result.returncode == code, (argv, result.stderr)
         assert words in result.stdout
+
+
+# ------------------------------------------------------------------------------- secrets
+
+FAKE_DEV = "FAKEDEV-LEAKCHECK-0123456789abcdef"
+FAKE_USER = "FAKEUSER-LEAKCHECK-0123456789abcdef"
+
+
+@pytest.fixture
+def leak_server() -> Any:
+    server = LoopbackServer(developer_tokens=[FAKE_DEV], user_tokens=[FAKE_USER]).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_redirect_to_another_host_not_followed(env: dict[str, str], loopback: LoopbackServer,
+                                               leak_server: LoopbackServer) -> None:
+    for argv in (["get", LIKED], ["get", LIKED, DISLIKED], ["set", LIKED, "like"],
+                 ["clear", LIKED]):
+        loopback.script.clear()
+        loopback.add(Behaviour(307, "", {"Location": leak_server.url + "/v1/me/ratings/x"},
+                               times=None))
+        result = run_cli(argv, env)
+        clean(result)
+        assert result.returncode == 1, (argv, result.stderr)
+        assert "redirect" in result.stderr
+    assert leak_server.seen == []
+    assert len(loopback.seen) == 4  # one request each: a redirect is neither followed nor retried
+
+
+def test_non_apple_base_url_warns(env: dict[str, str], loopback: LoopbackServer) -> None:
+    warned = run_cli(["get", LIKED], env)
+    assert "warning" in warned.stderr and loopback.url in warned.stderr
+    demo = run_cli(["--demo", "get", LIKED], env)
+    assert "warning" not in demo.stderr
+
+
+def test_no_token_leaks_from_any_command(isolated_env: dict[str, str],
+                                         leak_server: LoopbackServer) -> None:
+    env = {**isolated_env, "APPLE_MUSIC_DEVELOPER_TOKEN": FAKE_DEV,
+           "APPLE_MUSIC_USER_TOKEN": FAKE_USER, "APPLE_MUSIC_API_BASE_URL": leak_server.url}
+    # A hostile server reflecting both tokens in its bodies and headers.
+    echo = f"dev={FAKE_DEV} user={FAKE_USER}"
+    reflected = json.dumps({"errors": [{"id": FAKE_DEV, "title": echo, "status": "403",
+                                        "code": "40300", "detail": echo}]})
+    runs: list[tuple[list[str], list[Behaviour]]] = [
+        (["-v", "get", LIKED, DISLIKED, UNRATED], []),
+        (["-v", "get", "--json", LIKED], []),
+        (["-v", "set", "--json", UNRATED, "like"], []),
+        (["-v", "clear", UNRATED], []),
+        (["-v", "get", "--json", LIKED, DISLIKED], [Behaviour(403, reflected, times=None)]),
+        (["-v", "set", "--json", LIKED, "like"], [Behaviour(403, reflected, times=None)]),
+        (["-v", "clear", "--json", LIKED], [Behaviour(401, echo, times=None)]),
+        (["-v", "get", LIKED], [Behaviour(500, echo, {"X-Echo": echo}, times=None)]),
+        (["-v", "get", "--json", LIKED], [Behaviour(200, echo, times=None)]),
+        (["-v", "get", LIKED], [Behaviour(302, echo, {"Location": f"http://x/?t={FAKE_DEV}"},
+                                          times=None)]),
+        (["-v", "get", LIKED], [Behaviour(kind="reset")]),
+        (["-v", "--timeout", "0.3", "get", LIKED], [Behaviour(200, echo, delay=2)]),
+    ]
+    for argv, script in runs:
+        leak_server.script.clear()
+        leak_server.add(*script)
+        result = run_cli(argv, env)
+        clean(result)
+        assert result.returncode in (0, 1), (argv, result.stderr)
+        for token in (FAKE_DEV, FAKE_USER):
+            for stream in (result.stdout, result.stderr):
+                assert token not in stream, (argv, stream)
+                assert "LEAKCHECK" not in stream, (argv, stream)
+    # The tokens did reach the configured server, so the check above means something.
+    assert leak_server.seen[0].headers["Authorization"] == f"Bearer {FAKE_DEV}"
+    assert leak_server.seen[0].headers["Music-User-Token"] == FAKE_USER
+    assert all(FAKE_DEV not in s.path and FAKE_USER not in s.path for s in leak_server.seen)
+
+
+def test_missing_user_token_message_has_no_developer_token(isolated_env: dict[str, str],
+                                                           leak_server: LoopbackServer) -> None:
+    env = {**isolated_env, "APPLE_MUSIC_DEVELOPER_TOKEN": FAKE_DEV,
+           "APPLE_MUSIC_API_BASE_URL": leak_server.url}
+    result = run_cli(["-v", "get", LIKED], env)
+    clean(result)
+    assert result.returncode == 2 and "music user token" in result.stderr
+    assert "LEAKCHECK" not in result.stdout + result.stderr and leak_server.seen == []

@@ -9,6 +9,7 @@ exceptions of :mod:`tui.api.errors`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import ipaddress
 import json
@@ -639,6 +640,14 @@ class RatingsClient:
     def _error(self, status: int, body: bytes, exchange: Exchange,
                attempts: int = 1) -> AmRatingsError:
         error = error_from_response(status, body)
+        # A broken or hostile server may echo the tokens back in its error body; nothing that
+        # reaches a person (message, Apple's fields, --json) may carry them.
+        info = error.apple
+        error.apple = dataclasses.replace(
+            info, **{name: self._redact(value) for name in ("code", "title", "detail", "parameter")
+                     if isinstance(value := getattr(info, name), str)})
+        error.message = self._redact(error.message)
+        error.args = (error.message,)
         error.attempts = attempts
         error.exchange = exchange
         return error

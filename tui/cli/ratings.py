@@ -24,6 +24,7 @@ from tui.cli.common import (
     check_base_url,
     print_error,
     print_exchange,
+    redact_known,
     resolve_tokens,
     say,
     setup_logging,
@@ -154,7 +155,8 @@ def _report(results: list[RatingResult], as_json: bool, developer_token: str) ->
             if result.cleared is not None:
                 item["cleared"] = result.cleared
             payload.append(item)
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        # Scrubbed like stderr: an error object carries text the server chose.
+        sys.stdout.write(redact_known(json.dumps(payload, indent=2)) + "\n")
     else:
         _print_table(results)
     failures = [r for r in results if r.error is not None]
@@ -188,4 +190,4 @@ def _print_table(results: list[RatingResult]) -> None:
         else:
             state = r.word
         lines.append(f"{r.id:<{width}}  {r.type:<{type_width}}  {state}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(redact_known("\n".join(lines)) + "\n")
