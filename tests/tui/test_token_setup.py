@@ -22,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Static
 
-from tui.api.simulated import SimulatedAppleMusic, make_demo_developer_token
+from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
 from tui.config import AppConfig
 from tui.messages import TokensChanged
 from tui.screens.token_setup import TokenSetupScreen
@@ -383,6 +383,27 @@ async def test_a_hanging_keyring_does_not_block_the_screen(
         await settle(pilot)
         assert "SecretService" in str(keyring_button.label)
         assert not keyring_button.disabled
+
+
+async def test_the_demo_keeps_tokens_for_the_session_only(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def must_not_run(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the demo touched the keyring")
+
+    monkeypatch.setattr(store, "keyring_status", must_not_run)
+    monkeypatch.setattr(store, "save_token", must_not_run)
+    app = make_host(config=AppConfig(demo=True))
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        assert app.screen.sub_title == "Token setup · DEMO"
+        assert app.screen.query_one("#where-keyring").disabled
+        assert app.screen.query_one("#where-file").disabled
+        app.screen.query_one("#user-token-value", Input).value = DEMO_USER_TOKEN
+        await pilot.press("f5")
+        await settle(pilot)
+        (change,) = app.changes
+        assert change.where == "session"
+        assert change.tokens.user.source is TokenSource.SESSION
 
 
 async def test_saving_nothing_is_refused_inline() -> None:

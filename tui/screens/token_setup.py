@@ -144,7 +144,12 @@ class TokenSetupScreen(Screen[object]):
         # Start where typing is needed: the first empty token.
         target = self._user if self._developer.value and not self._user.value else self._developer
         target.input.focus()
-        self._load_keyring_status()
+        if self._config.demo:
+            self.query_one(StorageChoice).session_only(
+                "Demo: tokens are kept for this session only; nothing is written to the keyring "
+                "or a file.")
+        else:
+            self._load_keyring_status()
 
     # ------------------------------------------------------------------ live decoding
 

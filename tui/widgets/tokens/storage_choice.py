@@ -81,6 +81,17 @@ class StorageChoice(Horizontal):
         )
         note.remove_class("-empty")
 
+    def session_only(self, why: str) -> None:
+        """Offer only "this session" (the demo must never write to a real keyring or file)."""
+        keyring = self.query_one("#where-keyring", RadioButton)
+        keyring.label = "Keyring"
+        keyring.disabled = True
+        self.query_one("#where-file", RadioButton).disabled = True
+        self.query_one("#where-session", RadioButton).value = True
+        note = self.query_one(".storage-choice--note", Static)
+        note.update(why)
+        note.remove_class("-empty")
+
     def show_keyring_failure(self, why: str) -> None:
         """The status check itself failed (it never should): treat it as no usable keyring."""
         keyring = self.query_one("#where-keyring", RadioButton)
