@@ -1,6 +1,8 @@
 """The app's Textual messages, in one place.
 
 Kept free of httpx/pydantic imports (type-only references) so it loads before the first frame.
+Results are ``tui.api.models.RatingResult`` and errors ``tui.api.errors.AmRatingsError``; they are
+typed ``Any`` here because importing the models module would pull in pydantic.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ class RatingsLoaded(Message):
     """A batch of lookup results arrived (``results`` are ``RatingResult`` objects)."""
 
     results: list[Any]
+    #: The lookup they belong to; results of a lookup that was replaced are ignored.
+    lookup: int = 0
 
 
 @dataclass
@@ -35,3 +39,31 @@ class LookupFailed(Message):
     """A request failed as a whole; ``error`` is an ``AmRatingsError``."""
 
     error: Any
+    lookup: int = 0
+
+
+@dataclass
+class LookupFinished(Message):
+    """Every batch of a lookup has arrived (or failed)."""
+
+    lookup: int
+    total: int
+
+
+@dataclass
+class RatingUpdated(Message):
+    """A row action (like, dislike, clear, re-fetch) came back with the item's new state."""
+
+    result: Any
+    #: "like", "dislike", "clear" or "refetch".
+    action: str
+
+
+@dataclass
+class RatingActionFailed(Message):
+    """A row action failed; the row keeps its last known rating."""
+
+    error: Any
+    rating_type: str
+    item_id: str
+    action: str

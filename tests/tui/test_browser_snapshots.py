@@ -1,0 +1,112 @@
+"""Pictures of the browser on the simulated API: fixed size, demo tokens, pinned clock.
+
+Each picture was looked at before it was accepted. Update with ``--snapshot-update`` only after
+looking at the new ones (``snapshot_report.html``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from browser_kit import look_up, settle
+from conftest import FIXED_NOW, demo_token_pair
+from textual.pilot import Pilot
+
+from tui.api.simulated import Fault, apple_error, make_demo_developer_token
+from tui.config import AppConfig
+
+SAMPLE = "i.NJv00rkTEaLK51 i.B0VNN8Bf9dYXOV i.Pz7Lk0aW3qYd1M i.4wKvA9ZQo1RZb3 i.Vv9KqR2mT5sXcE"
+
+
+def test_browser_empty(snap_compare: Any, make_app: Any) -> None:
+    assert snap_compare(make_app(), terminal_size=(80, 24))
+
+
+def test_results_liked_disliked_not_rated(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, SAMPLE)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_inline_validation_sends_nothing(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, "i.NJv00rkTEaLK51, 907242702, l.qrRWYhq ../etc")
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_error_401_developer_token(snap_compare: Any, make_app: Any) -> None:
+    expired = make_demo_developer_token(now=FIXED_NOW - 200 * 86400)
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, SAMPLE)
+
+    app = make_app(tokens=demo_token_pair(developer=expired))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
+def test_error_403_music_user_token(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, SAMPLE)
+
+    app = make_app(tokens=demo_token_pair(user="revoked-user-token-for-tests-1234"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run)
+
+
+def test_error_429_rate_limited(snap_compare: Any, make_app: Any, sim: Any) -> None:
+    sim.inject(Fault(status=429, body={"message": "API capacity exceeded"}, times=10))
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, SAMPLE)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_error_500_server(snap_compare: Any, make_app: Any, sim: Any) -> None:
+    sim.inject(Fault(status=500, body=apple_error(500, "50000", "Internal Server Error",
+                                                  "Something went wrong"), times=10))
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, SAMPLE)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_request_inspector(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, "i.NJv00rkTEaLK51")
+        await pilot.press("down", "i")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_demo_marker_with_sample_ids(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await pilot.press("f4", "enter")
+        await settle(pilot)
+        await pilot.press("down", "down", "down")
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_small_terminal_50x14(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, SAMPLE)
+
+    assert snap_compare(make_app(), terminal_size=(50, 14), run_before=run)
+
+
+def test_small_terminal_with_error_panel(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, SAMPLE)
+
+    app = make_app(tokens=demo_token_pair(user="revoked-user-token-for-tests-1234"))
+    assert snap_compare(app, terminal_size=(50, 14), run_before=run)
+
+
+def test_custom_base_url_warning(snap_compare: Any, make_app: Any) -> None:
+    config = AppConfig(base_url="http://127.0.0.1:8080")
+    app = make_app(config=config, tokens=demo_token_pair(source=demo_token_pair().user.source))
+    assert snap_compare(app, terminal_size=(80, 24))

@@ -1,0 +1,230 @@
+"""The amratings Textual app: stylesheet, app-wide bindings, screens, command palette.
+
+The first frame needs only Textual and the widgets: httpx, pydantic and keyring are imported
+after it is drawn (tokens are read in a thread worker, the service layer is warmed up in one),
+so ``amratings`` appears at once, over SSH too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import var
+from textual.screen import Screen
+
+from tui.api.errors import ConfigurationError
+from tui.api.types import DEFAULT_TYPE, RatingType
+from tui.commands import RatingsCommands
+from tui.config import AppConfig
+from tui.messages import TokensChanged
+from tui.screens.browser import BrowserScreen
+
+if TYPE_CHECKING:
+    from tui.api.client import RatingsClient
+    from tui.tokens.store import TokenPair
+
+#: After this long without tokens from the keyring, the banner says why it waits.
+SLOW_KEYRING_SECONDS = 3.0
+
+
+def stylesheet_path() -> Path:
+    """``styles.tcss``: inside the package when installed from a wheel, else the repo root."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "styles.tcss"
+    return packaged if packaged.exists() else here.parent / "styles.tcss"
+
+
+def initial_type(name: str) -> RatingType:
+    """The configured rating type, or the default when the name is not one of the nine."""
+    try:
+        return RatingType(name.strip().lower())
+    except ValueError:
+        return DEFAULT_TYPE
+
+
+def missing_token(tokens: TokenPair | None) -> str | None:
+    """Which token is missing ("developer token" / "music user token"), or None."""
+    if tokens is None or not tokens.developer.value:
+        return "developer token"
+    if not tokens.user.value:
+        return "music user token"
+    return None
+
+
+class AmRatingsApp(App[int]):
+    """Look up, like, dislike and clear Apple Music ratings; debug the tokens behind them.
+
+    ``transport`` replaces the network (tests, snapshots); ``tokens`` skips loading them;
+    ``load_tokens=False`` never touches the environment or keyring.
+    """
+
+    TITLE = "amratings"
+    CSS_PATH = stylesheet_path()
+    COMMANDS = App.COMMANDS | {RatingsCommands}
+    #: Screen classes for small terminals (styles.tcss): 50x14 over SSH must stay readable.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (70, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
+    BINDINGS = [
+        Binding("f2", "tokens", "Tokens", id="app.tokens"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+    ]
+
+    #: The two tokens and where they came from; None until loaded.
+    tokens: var[TokenPair | None] = var(None, init=False)
+
+    def __init__(self, config: AppConfig, *, transport: Any = None,
+                 tokens: TokenPair | None = None, load_tokens: bool = True) -> None:
+        super().__init__()
+        self.config = config
+        self._transport = transport
+        self._load_tokens = load_tokens
+        self._client: RatingsClient | None = None
+        self._tokens_known = asyncio.Event()
+        self.set_reactive(AmRatingsApp.tokens, tokens)
+        if config.keymap:
+            self.set_keymap(config.keymap)
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The browser is the base screen."""
+        return BrowserScreen(self.config, initial_type(self.config.rating_type))
+
+    def on_mount(self) -> None:
+        if self.config.demo:
+            self.sub_title = "demo"
+        # Everything below pulls in heavy modules: start it once the first frame is out.
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        if self.tokens is not None:
+            self._tokens_known.set()
+            self._warm_up()
+        elif self.config.demo:
+            self._read_tokens("demo")
+        elif self._load_tokens:
+            self._read_tokens("stored")
+            self.set_timer(SLOW_KEYRING_SECONDS, self._keyring_is_slow)
+        else:
+            self._tokens_known.set()
+            self.action_tokens()
+
+    # -- tokens ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="tokens")
+    def _read_tokens(self, where: str) -> None:
+        """Read the tokens off the event loop: the keyring may hang (over SSH it can wait for
+        an unlock prompt). Also imports the service layer, which the first lookup needs."""
+        from tui.tokens.store import StoredToken, TokenPair, TokenSource, load_tokens
+
+        if where == "demo":
+            from tui.backend import demo_tokens
+
+            developer, user = demo_tokens()
+            pair = TokenPair(StoredToken("developer", developer, TokenSource.DEMO),
+                             StoredToken("user", user, TokenSource.DEMO))
+        else:
+            pair = load_tokens()
+        self.call_from_thread(self._tokens_read, pair)
+        import tui.backend  # noqa: F401  (warm-up: the first lookup should not pay for it)
+
+    def _tokens_read(self, pair: TokenPair) -> None:
+        self.tokens = pair
+        self._tokens_known.set()
+        if missing_token(pair) and not self.config.demo:
+            self.action_tokens()
+
+    def _keyring_is_slow(self) -> None:
+        if not self._tokens_known.is_set():
+            browser = self.get_screen_stack_browser()
+            if browser is not None:
+                from tui.widgets.banner import BackendBanner
+
+                browser.query_one(BackendBanner).show_tokens(
+                    None, "still reading the keyring (it may be waiting to be unlocked); "
+                          "F2 enters tokens by hand")
+
+    def get_screen_stack_browser(self) -> BrowserScreen | None:
+        """The browser screen, wherever it is in the stack."""
+        return next((s for s in self.screen_stack if isinstance(s, BrowserScreen)), None)
+
+    def on_tokens_changed(self, message: TokensChanged) -> None:
+        """The token setup screen has new tokens: use them for the next request."""
+        self.tokens = message.tokens
+        self._tokens_known.set()
+        if self._client is not None:
+            self._client.set_tokens(message.tokens.developer.value, message.tokens.user.value)
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def _warm_up(self) -> None:
+        import tui.backend  # noqa: F401  (after the first frame, so the first lookup is quick)
+
+    def action_tokens(self) -> None:
+        """Open the token setup screen."""
+        try:
+            from tui.screens.token_setup import TokenSetupScreen
+        except ImportError:
+            self.notify("The token setup screen is not available in this build. Set "
+                        "APPLE_MUSIC_DEVELOPER_TOKEN and APPLE_MUSIC_USER_TOKEN, or use "
+                        "`amratings token set`.", title="Tokens", severity="warning",
+                        timeout=10)
+            return
+        if any(isinstance(s, TokenSetupScreen) for s in self.screen_stack):
+            return
+        self.push_screen(TokenSetupScreen(self.config, self.tokens, transport=self.transport))
+
+    # -- the service layer ---------------------------------------------------------------
+
+    @property
+    def transport(self) -> Any:
+        """The transport requests go through: the one given, the demo's simulation (one per
+        run, shared by the browser and the token check so both see the same state), or None
+        for the network. Touch it only off the first frame: the simulation imports httpx."""
+        if self._transport is None and self.config.demo:
+            from tui.api.simulated import SimulatedAppleMusic
+
+            self._transport = SimulatedAppleMusic()
+        return self._transport
+
+    @property
+    def client_if_built(self) -> RatingsClient | None:
+        """The client, if a request was made already (for the inspector's history)."""
+        return self._client
+
+    async def ready_client(self) -> RatingsClient:
+        """The client with the current tokens, once they are known.
+
+        Raises ``ConfigurationError`` when a token is missing or the base URL is unusable, so
+        nothing is sent that Apple would only refuse.
+        """
+        await self._tokens_known.wait()
+        missing = missing_token(self.tokens)
+        if missing is not None:
+            raise ConfigurationError(
+                f"no {missing} is set, so nothing was sent",
+                hint="Press F2 to enter the tokens, or set APPLE_MUSIC_DEVELOPER_TOKEN and "
+                     "APPLE_MUSIC_USER_TOKEN (or run `amratings token set`).")
+        assert self.tokens is not None
+        if self._client is None:
+            from tui.backend import make_client
+
+            self._client = make_client(self.config, None, None, transport=self.transport)
+        self._client.set_tokens(self.tokens.developer.value, self.tokens.user.value)
+        return self._client
+
+    async def action_quit(self) -> None:
+        """Close the connection pool, then leave."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        self.exit(self.return_code or 0)
+
+
+def run_app(config: AppConfig) -> int:
+    """Run the TUI until the user quits; return the exit status."""
+    app = AmRatingsApp(config)
+    app.run()
+    return app.return_code or 0

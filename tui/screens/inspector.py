@@ -1,0 +1,207 @@
+"""The request inspector: one HTTP exchange in full, and "Copy as curl".
+
+The copied command is redacted by default (the token headers refer to
+``$APPLE_MUSIC_DEVELOPER_TOKEN`` and ``$APPLE_MUSIC_USER_TOKEN``); the real tokens are put in
+only after an explicit confirmation. Copying goes through ``App.copy_to_clipboard`` (OSC 52),
+which reaches the local clipboard over SSH too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Static
+
+from tui.widgets.request_view import RequestView
+
+if TYPE_CHECKING:
+    from tui.tokens.store import TokenPair
+
+
+def exchange_for(history: Iterable[Any], rating_type: str, item_id: str) -> Any:
+    """The newest exchange in ``history`` that asked about ``item_id`` of ``rating_type``:
+    a single-item request for it, or a batch whose ``ids`` include it."""
+    for exchange in reversed(list(history)):
+        parts = urlsplit(exchange.url)
+        segments = [unquote(s) for s in parts.path.split("/")]
+        if "ratings" not in segments:
+            continue
+        at = segments.index("ratings")
+        tail = segments[at + 1:]
+        if not tail or tail[0] != rating_type:
+            continue
+        if len(tail) == 2 and tail[1] == item_id:
+            return exchange
+        ids = ",".join(parse_qs(parts.query).get("ids", [])).split(",")
+        if len(tail) == 1 and item_id in ids:
+            return exchange
+    return None
+
+
+class ConfirmRevealScreen(ModalScreen[bool]):
+    """Asks before a curl command with the real tokens goes to the clipboard."""
+
+    DEFAULT_CSS = """
+    ConfirmRevealScreen {
+        align: center middle;
+    }
+    ConfirmRevealScreen > Vertical {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        border: thick $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+    ConfirmRevealScreen Horizontal {
+        height: auto;
+        align-horizontal: right;
+    }
+    ConfirmRevealScreen Button {
+        margin-left: 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape,n", "cancel", "Cancel", id="confirm.cancel"),
+        Binding("y", "confirm", "Copy with tokens", id="confirm.yes"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Copy with the real tokens?"
+            yield Static(
+                "The command will contain your developer token and music user token in clear. "
+                "Anyone who sees your clipboard, or the terminal's scrollback (the copy travels "
+                "through the terminal as OSC 52), can use them.")
+            with Horizontal():
+                yield Button("Copy with tokens", id="yes", variant="warning", compact=True)
+                yield Button("Cancel", id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Answer with the button."""
+        self.dismiss(event.button.id == "yes")
+
+    def action_cancel(self) -> None:
+        """Keep the tokens out of the clipboard."""
+        self.dismiss(False)
+
+    def action_confirm(self) -> None:
+        """Go ahead."""
+        self.dismiss(True)
+
+
+class InspectorScreen(ModalScreen[None]):
+    """Shows one exchange; copies it as curl (redacted, or with tokens after confirming)."""
+
+    DEFAULT_CSS = """
+    InspectorScreen {
+        align: center middle;
+    }
+    InspectorScreen > #inspector {
+        width: 1fr;
+        height: 1fr;
+        border: round $primary;
+        background: $surface;
+    }
+    InspectorScreen #inspector-scroll {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+    }
+    InspectorScreen #inspector-buttons {
+        height: auto;
+        padding: 0 1;
+    }
+    InspectorScreen #inspector-buttons Button {
+        margin-right: 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="inspector.close"),
+        Binding("c", "copy_curl", "Copy as curl", id="inspector.copy_curl"),
+        Binding("u", "copy_curl_with_tokens", "Copy with tokens…",
+                id="inspector.copy_curl_tokens"),
+    ]
+
+    def __init__(self, exchange: Any, *, tokens: TokenPair | None = None,
+                 subject: str | None = None) -> None:
+        super().__init__()
+        self.exchange = exchange
+        self.tokens = tokens
+        self.subject = subject
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="inspector") as box:
+            box.border_title = "Request inspector" + (f": {self.subject}" if self.subject else "")
+            with VerticalScroll(id="inspector-scroll"):
+                yield RequestView(id="request-view")
+            with Horizontal(id="inspector-buttons"):
+                yield Button("Copy as curl", id="copy", compact=True,
+                             disabled=self.exchange is None)
+                yield Button("Copy with tokens…", id="copy-tokens", compact=True,
+                             disabled=self.exchange is None or not self._have_tokens())
+                yield Button("Close", id="close", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(RequestView).show_exchange(self.exchange)
+        self.query_one("#inspector-scroll").focus()
+
+    def _have_tokens(self) -> bool:
+        return bool(self.tokens and (self.tokens.developer.value or self.tokens.user.value))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Copy actions only when there is a request (and tokens, for the unredacted copy)."""
+        if action == "copy_curl" and self.exchange is None:
+            return None
+        if action == "copy_curl_with_tokens" and (self.exchange is None
+                                                  or not self._have_tokens()):
+            return None
+        return True
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Buttons mirror the key bindings."""
+        if event.button.id == "copy":
+            self.action_copy_curl()
+        elif event.button.id == "copy-tokens":
+            self.action_copy_curl_with_tokens()
+        else:
+            self.action_close()
+
+    def action_close(self) -> None:
+        """Back to the browser."""
+        self.dismiss(None)
+
+    def action_copy_curl(self) -> None:
+        """Copy the request as a curl command with the tokens replaced by variables."""
+        if self.exchange is None:
+            return
+        self.app.copy_to_clipboard(self.exchange.to_curl())
+        self.notify("Copied as curl (tokens redacted: set APPLE_MUSIC_DEVELOPER_TOKEN and "
+                    "APPLE_MUSIC_USER_TOKEN to run it).", title="Copied")
+
+    def action_copy_curl_with_tokens(self) -> None:
+        """Ask first, then copy the request with the real tokens in it."""
+        if self.exchange is None or not self._have_tokens():
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes or self.tokens is None:
+                self.notify("Nothing copied.")
+                return
+            self.app.copy_to_clipboard(self.exchange.to_curl(
+                self.tokens.developer.value, self.tokens.user.value))
+            self.notify("Copied as curl WITH your real tokens. Clear the clipboard when done.",
+                        title="Copied", severity="warning")
+
+        self.app.push_screen(ConfirmRevealScreen(), answered)

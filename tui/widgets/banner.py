@@ -1,0 +1,77 @@
+"""One line above the ids: the DEMO marker or a custom-base-URL warning, and where the tokens
+came from (as fingerprints: a token is never shown whole)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.tokens.redact import fingerprint
+
+if TYPE_CHECKING:
+    from tui.tokens.store import StoredToken, TokenPair
+
+
+def token_summary(tokens: TokenPair | None) -> str:
+    """``developer sha256:1a2b3c4d (env) · user sha256:5e6f7a8b (keyring)``."""
+    if tokens is None:
+        return "tokens: loading…"
+
+    def one(name: str, token: StoredToken) -> str:
+        if not token.value:
+            return f"{name} token missing"
+        return f"{name} {fingerprint(token.value)} ({token.source.value})"
+
+    if all(t.value and t.source.value == "demo" for t in (tokens.developer, tokens.user)):
+        return "demo tokens"
+    return f"{one('developer', tokens.developer)} · {one('user', tokens.user)}"
+
+
+class BackendBanner(Static):
+    """Says what the app is talking to: DEMO, a custom base URL (a warning), or Apple."""
+
+    DEFAULT_CSS = """
+    BackendBanner {
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    BackendBanner.-demo, BackendBanner.-custom {
+        color: $text;
+    }
+    """
+
+    def __init__(self, *, demo: bool, base_url: str, custom_base_url: bool,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.demo = demo
+        self.base_url = base_url
+        self.custom_base_url = custom_base_url
+        self.set_class(demo, "-demo")
+        self.set_class(custom_base_url, "-custom")
+        self.tokens: TokenPair | None = None
+        self.token_note: str | None = None
+
+    def on_mount(self) -> None:
+        self._redraw()
+
+    def show_tokens(self, tokens: TokenPair | None, note: str | None = None) -> None:
+        """Show where the tokens came from (or ``note``, e.g. "reading the keyring…")."""
+        self.tokens = tokens
+        self.token_note = note
+        self._redraw()
+
+    def _redraw(self) -> None:
+        line = Text()
+        if self.demo:
+            line.append(" DEMO ", style="bold reverse")
+            line.append(" simulated Apple Music API · ")
+        elif self.custom_base_url:
+            line.append(" ⚠ CUSTOM API ", style="bold reverse")
+            line.append(f" requests go to {self.base_url}, not Apple · ")
+        else:
+            line.append(f"{self.base_url.split('://')[-1]} · ", style="dim")
+        line.append(self.token_note or token_summary(self.tokens), style="dim")
+        self.update(line)

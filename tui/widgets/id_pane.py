@@ -1,0 +1,228 @@
+"""The ID input pane: rating type, ids (one or many), language, and inline validation.
+
+Every id is checked locally (:func:`tui.api.types.id_problem`) before anything is sent, so the
+user reads *why* an id is wrong instead of an opaque 400 from Apple. Only a fully valid input
+leaves the pane, as an :class:`IdPane.Submitted` message.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.markup import escape
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Input, Label, Select, Static
+from textual.widgets.input import Selection
+
+from tui.api.types import ID_RULES, RatingType, id_problem, split_ids
+
+#: Same shape the API accepts for ``l`` (en-US, es-MX, zh-Hant-TW ...).
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+#: How many bad ids are listed one by one before "and N more".
+MAX_LISTED_PROBLEMS = 4
+
+
+class IdsInput(Input):
+    """A one-line input that also takes a pasted column of ids.
+
+    Textual's Input keeps only the first line of a paste; here newlines (and tabs) become spaces
+    so a column copied from a spreadsheet or a log arrives whole.
+    """
+
+    BINDINGS = [
+        Binding("down", "screen.focus_results", "Results", id="browser.results"),
+    ]
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # stop Input's own handler, which keeps only the first line
+        event.stop()
+        if not event.text:
+            return
+        text = " ".join(event.text.split())
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
+
+
+def rating_type_options() -> list[tuple[str, RatingType]]:
+    """The nine types for the selector, labelled as people say them."""
+    return [(t.label, t) for t in RatingType]
+
+
+def id_problems(ids: list[str], rating_type: RatingType) -> list[tuple[str, str]]:
+    """(id, why) for each id that cannot be sent as ``rating_type``, in input order."""
+    out: list[tuple[str, str]] = []
+    for item_id in dict.fromkeys(ids):
+        problem = id_problem(item_id, rating_type)
+        if problem is not None:
+            out.append((item_id, problem))
+    return out
+
+
+def language_problem(language: str) -> str | None:
+    """Why ``language`` cannot be sent as ``l``, or None (empty means "no l parameter")."""
+    if not language or _LANGUAGE_TAG.fullmatch(language):
+        return None
+    return f"language {language[:20]!r} is not a language tag like en-US"
+
+
+def _show_id(item_id: str) -> str:
+    shown = item_id if len(item_id) <= 32 else item_id[:29] + "..."
+    return escape(repr(shown))
+
+
+class IdPane(Vertical):
+    """Rating type selector, ids input and language field, with validation messages below."""
+
+    DEFAULT_CSS = """
+    IdPane {
+        height: auto;
+        padding: 0 1;
+    }
+    IdPane > #id-row, IdPane > #id-labels {
+        height: auto;
+    }
+    IdPane > #id-labels Label {
+        color: $text-muted;
+        height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    IdPane #rating-type, IdPane #label-type {
+        width: 26;
+    }
+    IdPane #ids, IdPane #label-ids {
+        width: 1fr;
+        margin: 0 1;
+    }
+    IdPane #language, IdPane #label-language {
+        width: 12;
+    }
+    IdPane #rating-type SelectCurrent Static#label {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    IdPane #id-problems {
+        display: none;
+        height: auto;
+        max-height: 6;
+        color: $text-error;
+    }
+    IdPane.-has-problems #id-problems {
+        display: block;
+    }
+    """
+
+    @dataclass
+    class Submitted(Message):
+        """Valid ids to look up. ``ids`` keeps the input order and duplicates."""
+
+        rating_type: RatingType
+        ids: list[str]
+        language: str | None
+
+    def __init__(self, rating_type: RatingType, language: str | None = None,
+                 *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._initial_type = rating_type
+        self._initial_language = language or ""
+
+    def compose(self) -> ComposeResult:
+        # Compact fields under a line of labels: two rows instead of three bordered ones, so a
+        # 50x14 terminal still has room for results.
+        with Horizontal(id="id-labels"):
+            yield Label("Type", id="label-type")
+            yield Label("IDs, one or many · Enter looks up", id="label-ids")
+            yield Label("Language", id="label-language")
+        with Horizontal(id="id-row"):
+            yield Select(rating_type_options(), value=self._initial_type, allow_blank=False,
+                         compact=True, id="rating-type")
+            yield IdsInput(placeholder=self._placeholder(self._initial_type), compact=True,
+                           id="ids")
+            yield Input(value=self._initial_language, placeholder="en-US", compact=True,
+                        id="language")
+        yield Static("", id="id-problems", markup=True)
+
+    @property
+    def rating_type(self) -> RatingType:
+        """The selected rating type."""
+        value = self.query_one("#rating-type", Select).value
+        return value if isinstance(value, RatingType) else self._initial_type
+
+    @property
+    def ids_text(self) -> str:
+        """What is typed in the ids input."""
+        return self.query_one("#ids", Input).value
+
+    @staticmethod
+    def _placeholder(rating_type: RatingType) -> str:
+        return f"e.g. {ID_RULES[rating_type].example}"
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit()
+
+    @on(Select.Changed, "#rating-type")
+    def _type_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.query_one("#ids", Input).placeholder = self._placeholder(self.rating_type)
+        if self.has_class("-has-problems"):
+            self.validate()
+
+    @on(Input.Changed)
+    def _text_changed(self, event: Input.Changed) -> None:
+        # Re-check only once messages are shown, so they clear as the user fixes the ids
+        # without nagging about a half-typed id.
+        event.stop()
+        if self.has_class("-has-problems"):
+            self.validate()
+
+    def validate(self) -> bool:
+        """Show what is wrong with the current input; True when it can be sent."""
+        ids = split_ids(self.ids_text)
+        language = self.query_one("#language", Input).value.strip()
+        lines: list[str] = []
+        if not ids:
+            lines.append("Type or paste at least one id, then press Enter.")
+        problems = id_problems(ids, self.rating_type)
+        if problems:
+            unique = len(dict.fromkeys(ids))
+            lines.append(f"Nothing was sent: {len(problems)} of {unique} ids cannot be sent as "
+                         f"{self.rating_type.value}.")
+            for item_id, why in problems[:MAX_LISTED_PROBLEMS]:
+                lines.append(f"  ✕ {_show_id(item_id)}: {escape(why)}")
+            if len(problems) > MAX_LISTED_PROBLEMS:
+                lines.append(f"  … and {len(problems) - MAX_LISTED_PROBLEMS} more")
+        bad_language = language_problem(language)
+        if bad_language:
+            lines.append(f"✕ {escape(bad_language)}")
+        self.query_one("#id-problems", Static).update("\n".join(lines))
+        self.set_class(bool(lines), "-has-problems")
+        return not lines
+
+    def submit(self) -> None:
+        """Validate and, when everything can be sent, post :class:`Submitted`."""
+        if not self.validate():
+            return
+        ids_input = self.query_one("#ids", Input)
+        language = self.query_one("#language", Input).value.strip() or None
+        self.post_message(self.Submitted(self.rating_type, split_ids(ids_input.value), language))
+        # Keep focus here with the text selected: typing replaces it with the next ids at once.
+        ids_input.selection = Selection(0, len(ids_input.value))
+
+    def set_ids(self, ids: list[str]) -> None:
+        """Replace the ids input (demo samples, the command palette)."""
+        ids_input = self.query_one("#ids", Input)
+        ids_input.value = " ".join(ids)
+        ids_input.cursor_position = len(ids_input.value)
+
+    def focus_ids(self) -> None:
+        """Put the cursor in the ids input."""
+        self.query_one("#ids", Input).focus()

@@ -1,0 +1,205 @@
+"""The results view: one table row per requested id, in input order, and a count line.
+
+Rows are keyed by position, so an id pasted twice gets two rows and both fill in when its batch
+arrives. A row remembers its rating type, so changing the type selector never re-labels old rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+from textual.widgets.data_table import RowKey
+
+from tui.widgets.rating_badge import (
+    DISLIKED,
+    FAILED,
+    LIKED,
+    LOADING,
+    NOT_RATED,
+    rating_badge,
+    symbol_for,
+    word_for,
+)
+
+#: The note column is cut here so one long error does not push the table sideways.
+MAX_NOTE_CHARS = 60
+
+
+@dataclass
+class ResultRow:
+    """What one row shows: the id, its type, the rating word and a short note."""
+
+    item_id: str
+    rating_type: str
+    word: str = LOADING
+    value: int | None = None
+    note: str = ""
+    #: The ``AmRatingsError`` of the last failed request for this row, if any.
+    error: Any = None
+
+
+def error_note(error: Any) -> str:
+    """A row-sized summary of an ``AmRatingsError``: ``HTTP 403 · Music user token rejected``."""
+    status = getattr(error, "status", None)
+    kind = getattr(error, "kind", "Error")
+    return f"HTTP {status} · {kind}" if status else str(kind)
+
+
+class ResultsTable(DataTable[Any]):
+    """The ratings of the looked-up ids. The row actions' keys live here so the footer shows
+    them exactly when they work (when the table has focus); the actions themselves are the
+    screen's (``screen.like`` ...), which the command palette calls too."""
+
+    DEFAULT_CSS = """
+    ResultsTable {
+        height: 1fr;
+    }
+    """
+
+    BINDINGS = [
+        Binding("l", "screen.like", "Like", id="rating.like"),
+        Binding("d", "screen.dislike", "Dislike", id="rating.dislike"),
+        Binding("c", "screen.clear_rating", "Clear", id="rating.clear"),
+        Binding("r", "screen.refetch", "Re-fetch", id="rating.refetch"),
+        Binding("i", "screen.inspect", "Inspect", id="request.inspect"),
+        Binding("slash", "screen.focus_ids", "IDs", id="browser.ids", show=False),
+    ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.rows_state: list[ResultRow] = []
+        self._where: dict[tuple[str, str], list[int]] = {}
+        self._keys: list[RowKey] = []
+
+    def on_mount(self) -> None:
+        self.add_column("#", key="n")
+        self.add_column("ID", key="id")
+        self.add_column("Rating", key="rating", width=12)
+        self.add_column("Note", key="note")
+
+    # -- filling -----------------------------------------------------------------------
+
+    def show_ids(self, rating_type: str, ids: list[str]) -> None:
+        """Replace the table with one loading row per id."""
+        self.clear()
+        self.rows_state = [ResultRow(i, rating_type) for i in ids]
+        self._where = {}
+        for index, row in enumerate(self.rows_state):
+            self._where.setdefault((rating_type, row.item_id), []).append(index)
+        self._keys = self.add_rows(self._cells(i, row) for i, row in enumerate(self.rows_state))
+
+    def apply_result(self, result: Any, note: str = "") -> bool:
+        """Show a ``RatingResult`` in every row of its (type, id). False if no row has it."""
+        indexes = self._where.get((result.type, result.id))
+        if not indexes:
+            return False
+        for index in indexes:
+            row = self.rows_state[index]
+            row.error = result.error
+            if result.error is not None:
+                row.word = FAILED
+                row.note = error_note(result.error)
+            else:
+                row.value = result.value
+                row.word = word_for(result.value)
+                row.note = note
+            self._refresh_row(index)
+        return True
+
+    def mark(self, rating_type: str, item_id: str, note: str, *, failed: Any = None) -> None:
+        """Set the note of an item's rows (``liking…``); with ``failed``, keep the rating and
+        show the failure in the note."""
+        for index in self._where.get((rating_type, item_id), []):
+            row = self.rows_state[index]
+            row.note = error_note(failed) if failed is not None else note
+            if failed is not None:
+                row.error = failed
+                if row.word == LOADING:  # never read: unknown, so Failed (not "Not rated")
+                    row.word = FAILED
+            self._refresh_row(index)
+
+    def _refresh_row(self, index: int) -> None:
+        key = self._keys[index]
+        row = self.rows_state[index]
+        theme = self.app.theme_variables
+        self.update_cell(key, "rating", rating_badge(row.word, theme))
+        self.update_cell(key, "note", self._note(row), update_width=True)
+
+    def _cells(self, index: int, row: ResultRow) -> tuple[Text, Text, Text, Text]:
+        return (Text(str(index + 1), style="dim"), Text(row.item_id),
+                rating_badge(row.word, self.app.theme_variables), self._note(row))
+
+    @staticmethod
+    def _note(row: ResultRow) -> Text:
+        note = row.note if len(row.note) <= MAX_NOTE_CHARS else row.note[:MAX_NOTE_CHARS - 1] + "…"
+        return Text(note, style="dim" if row.error is None else "")
+
+    # -- reading -----------------------------------------------------------------------
+
+    @property
+    def selected(self) -> ResultRow | None:
+        """The row under the cursor, if the table has rows."""
+        if not self.rows_state or not (0 <= self.cursor_row < len(self.rows_state)):
+            return None
+        return self.rows_state[self.cursor_row]
+
+    def counts(self) -> Counter[str]:
+        """How many rows are Liked / Disliked / Not rated / Failed / Loading."""
+        return Counter(row.word for row in self.rows_state)
+
+    def first_error(self) -> Any:
+        """The first row error in table order, if any."""
+        return next((row.error for row in self.rows_state if row.error is not None), None)
+
+
+class ResultsSummary(Static):
+    """``5 ids   ♥ 2 liked   ✕ 1 disliked   · 1 not rated   ! 1 failed`` (symbols and numbers
+    only when the terminal is too narrow for the words)."""
+
+    DEFAULT_CSS = """
+    ResultsSummary {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    EMPTY = "No lookup yet: type or paste ids above and press Enter."
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.counts: Counter[str] | None = None
+        self.busy = False
+
+    def show(self, counts: Counter[str], *, busy: bool) -> None:
+        """Show the counts of a table; ``busy`` while batches are still arriving."""
+        self.counts = counts
+        self.busy = busy
+        self.refresh(layout=True)
+
+    def on_resize(self) -> None:
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        if self.counts is None:
+            return Text(self.EMPTY)
+        counts = self.counts
+        total = sum(counts.values())
+        words = [f"{total} id{'s' if total != 1 else ''}"]
+        short = [f"{total} ids:"]
+        for word, label in ((LIKED, "liked"), (DISLIKED, "disliked"),
+                            (NOT_RATED, "not rated"), (FAILED, "failed")):
+            words.append(f"{symbol_for(word)} {counts.get(word, 0)} {label}")
+            short.append(f"{symbol_for(word)}{counts.get(word, 0)}")
+        waiting = counts.get(LOADING, 0)
+        if self.busy and waiting:
+            words.append(f"… {waiting} loading")
+            short.append(f"…{waiting}")
+        text = "   ".join(words)
+        if len(text) > self.content_size.width > 0:
+            text = "  ".join(short)
+        return Text(text)
