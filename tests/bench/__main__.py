@@ -1,0 +1,106 @@
+"""``python -m tests.bench [--quick] [--only NAME ...]``: issue 5's four measurements.
+
+Run from the repository root with the project's interpreter (``.venv/bin/python``). Prints each
+figure as min / median / max, and each target as met or missed; never fails on time. The exit
+status is 0 unless a benchmark could not run (or produced wrong output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+SECTIONS = ("paint", "bulk", "memory", "interaction")
+FULL = {"paint": 9, "bulk": 7, "memory": 5, "interaction": 15}
+QUICK = {"paint": 3, "bulk": 3, "memory": 2, "interaction": 5}
+
+
+def machine() -> list[str]:
+    """What the figures were measured on."""
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return [f"machine: {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), {cpu}; "
+            f"Python {platform.python_version()}, textual "
+            f"{importlib.metadata.version('textual')}; load average {load}"]
+
+
+def _app_landed() -> bool:
+    return importlib.util.find_spec("tui.app") is not None
+
+
+def run(section: str, repetitions: int, quick: bool) -> list[str]:
+    """One section's report lines."""
+    if section == "bulk":
+        from . import bulk
+
+        return bulk.report(bulk.measure(repetitions, with_sequential=not quick))
+    if not _app_landed():
+        return ["  skipped: tui/app.py has not landed yet"]
+    if section == "interaction":
+        from . import interaction
+
+        return interaction.report(interaction.measure(repetitions))
+    from . import imports, paint
+    from .terminal import Tmux
+
+    ours, bare = paint.amratings_program(), paint.bare_program()
+    with Tmux() as tmux:
+        if section == "paint":
+            mine, base = paint.alternate(repetitions, lambda p: paint.first_paint(tmux, p),
+                                         ours, bare)
+            return paint.report_paint(mine, base) + imports.report("import tui.app")
+        mine_rss, base_rss = paint.alternate(
+            repetitions, lambda p: paint.peak_rss_after_lookup(tmux, p), ours, bare)
+        return paint.report_memory(mine_rss, base_rss)
+
+
+TITLES = {
+    "paint": "1. first paint: launch in tmux {w}x{h} until the first frame shows ({n} pairs)",
+    "bulk": "2. bulk: `amratings get --type library-songs --json -`, 1000 ids vs 1, "
+            "loopback API answering after 100 ms ({n} pairs)",
+    "memory": "3. memory: peak RSS (VmHWM) after one lookup in tmux ({n} pairs)",
+    "interaction": "4. interaction: in-process (Textual pilot) ({n} runs)",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen sections and print their figures."""
+    parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer repetitions (a smoke run; figures are less reliable)")
+    parser.add_argument("--only", action="append", choices=SECTIONS, metavar="NAME",
+                        help=f"run only this section (repeatable): {', '.join(SECTIONS)}")
+    parser.add_argument("--repeat", type=int, metavar="N",
+                        help="repetitions (pairs) for every chosen section")
+    args = parser.parse_args(argv)
+    from .terminal import HEIGHT, WIDTH
+
+    counts = QUICK if args.quick else FULL
+    status = 0
+    print("\n".join(machine()), flush=True)
+    for section in args.only or SECTIONS:
+        n = args.repeat or counts[section]
+        print("\n" + TITLES[section].format(n=n, w=WIDTH, h=HEIGHT), flush=True)
+        started = time.perf_counter()
+        try:
+            lines = run(section, n, args.quick)
+        except Exception as exc:  # one broken section should not hide the others' figures
+            lines = [f"  FAILED: {type(exc).__name__}: {exc}"]
+            status = 1
+        print("\n".join(lines) + f"\n  ({time.perf_counter() - started:.0f} s)", flush=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""What several benchmarks share: where the repository and the installed command are, and a
+clean environment that no user configuration or real token can leak into."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BARE_APP = Path(__file__).resolve().with_name("bare_app.py")
+
+
+def amratings_command() -> list[str]:
+    """The installed ``amratings`` script of this interpreter's environment (what a user runs),
+    or ``python -m tui`` when it is not installed."""
+    script = Path(sys.executable).parent / "amratings"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The current environment without amratings' variables, with an empty config directory
+    (so a user's config file or keymap cannot change what is measured) plus ``extra``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("APPLE_MUSIC_", "AMRATINGS_", "PYTHON_KEYRING"))}
+    config_home = Path(tempfile.gettempdir()) / f"amratings-bench-config-{os.getpid()}"
+    config_home.mkdir(exist_ok=True)
+    env["XDG_CONFIG_HOME"] = str(config_home)
+    # Keep the keyring out of it: a headless machine's Secret Service can stall for seconds.
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    env.pop("NO_COLOR", None)
+    env.update(extra)
+    return env

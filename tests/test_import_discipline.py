@@ -1,0 +1,69 @@
+"""The first frame must not wait for the network stack: importing the modules that draw it, and
+``amratings --help``, leave httpx, pydantic and keyring unimported.
+
+Each check runs in a fresh interpreter, since this test process has long since imported them.
+Nothing is timed: the benchmark (``python -m tests.bench``) measures what this guards.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Heavy packages the first frame does not need (they cost ~60% of start-up when eager).
+HEAVY = ("httpx", "httpcore", "h2", "pydantic", "pydantic_core", "keyring", "jwt",
+         "cryptography")
+
+
+def _modules_after(code: str) -> set[str]:
+    """Top-level package names in ``sys.modules`` after running ``code`` in a new interpreter."""
+    probe = (f"{code}\nimport json, sys\n"
+             "print(json.dumps(sorted({m.partition('.')[0] for m in sys.modules})))")
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _imported_by_command(*argv: str) -> set[str]:
+    """Top-level packages a real ``python -m tui ...`` run imported (from ``-X importtime``)."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "tui", *argv], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    names = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            name = line.rsplit("|", 1)[1].strip()
+            if name != "imported package":
+                names.add(name.partition(".")[0])
+    assert "tui" in names, "importtime output was not parsed"
+    return names
+
+
+@pytest.mark.parametrize("module", ["tui.__main__", "tui.app"])
+def test_importing_the_first_frame_modules_leaves_the_network_stack_unloaded(module: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        pytest.skip(f"{module} does not exist yet")
+    loaded = _modules_after(f"import {module}")
+    assert module.partition(".")[0] in loaded
+    assert not loaded & set(HEAVY), f"import {module} pulled in {sorted(loaded & set(HEAVY))}"
+
+
+def test_the_app_module_brings_textual_itself() -> None:
+    # Guards the guard: if tui.app stopped importing textual (say, it moved behind a function),
+    # the check above would pass while measuring nothing.
+    if importlib.util.find_spec("tui.app") is None:
+        pytest.skip("tui.app does not exist yet")
+    assert "textual" in _modules_after("import tui.app")
+
+
+@pytest.mark.parametrize("argv", [("--help",), ("--version",), ("get", "--help")])
+def test_help_and_version_do_not_import_the_network_stack(argv: tuple[str, ...]) -> None:
+    imported = _imported_by_command(*argv)
+    assert not imported & set(HEAVY), f"{' '.join(argv)} imported {sorted(imported & set(HEAVY))}"
