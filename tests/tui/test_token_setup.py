@@ -171,6 +171,22 @@ def test_snapshot_small_terminal(snap_compare: Any) -> None:
     assert snap_compare(host, terminal_size=(50, 14), run_before=settle)
 
 
+def test_snapshot_generate_form_with_an_error(snap_compare: Any, tmp_path: Path) -> None:
+    # A fixed file name in a fixed place, so the message in the picture never changes.
+    bad_key = Path("/nonexistent/AuthKey_FAKEKEY001.p8")
+
+    async def fill_in(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        await pilot.press(*"FAKETEAM01")
+        pilot.app.screen.query_one("#generate-key-file", Input).value = str(bad_key)
+        await pilot.click("#generate-run")
+        await settle(pilot)
+
+    assert snap_compare(make_host(), terminal_size=(80, 24), run_before=fill_in)
+
+
 # ---------------------------------------------------------------------- pilot tests
 
 

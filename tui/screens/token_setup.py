@@ -91,6 +91,7 @@ class TokenSetupScreen(Screen[object]):
             #reveal, #token-setup-actions { margin-left: 0; }
             #token-setup-actions Button { margin: 0 1 0 0; }
             GenerateTokenForm Grid { grid-size: 1; grid-columns: 1fr; }
+            GenerateTokenForm > Horizontal { padding: 0; }
         }
     }
     """

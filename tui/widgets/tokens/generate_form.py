@@ -29,7 +29,7 @@ class GenerateTokenForm(Vertical):
         height: auto;
         & Grid { grid-size: 2; grid-columns: 18 1fr; grid-rows: 1; height: auto; }
         & Grid Label { padding: 0 1 0 0; }
-        & Horizontal { height: auto; margin: 1 0 0 0; }
+        & Horizontal { height: auto; padding: 0 0 0 18; }
         & .generate-form--hint { color: $text-muted; padding: 0 0 0 1; width: 1fr; }
         & .generate-form--error { color: $text-error; height: auto; }
         & .generate-form--error.-empty { display: none; }
@@ -136,6 +136,9 @@ class GenerateTokenForm(Vertical):
         error = self.query_one(".generate-form--error", Static)
         error.update(message or "")
         error.set_class(not message, "-empty")
+        if message:
+            # The form sits at the bottom of a scrolling screen: bring the reason into view.
+            self.call_after_refresh(error.scroll_visible, animate=False)
 
 
 def _sentence(text: str) -> str:
