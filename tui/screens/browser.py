@@ -137,6 +137,7 @@ class BrowserScreen(Screen[None]):
 
     @on(RatingsLoaded)
     def _batch_arrived(self, message: RatingsLoaded) -> None:
+        message.stop()  # handled here; the app has nothing to add
         if message.lookup != self._lookup:
             return  # a batch of a lookup that was replaced
         for result in message.results:
@@ -149,12 +150,14 @@ class BrowserScreen(Screen[None]):
 
     @on(LookupFinished)
     def _lookup_finished(self, message: LookupFinished) -> None:
+        message.stop()  # handled here; the app has nothing to add
         if message.lookup == self._lookup:
             self._busy = False
             self._refresh_summary()
 
     @on(LookupFailed)
     def _lookup_failed(self, message: LookupFailed) -> None:
+        message.stop()  # handled here; the app has nothing to add
         if message.lookup != self._lookup:
             return
         self._busy = False
@@ -212,6 +215,7 @@ class BrowserScreen(Screen[None]):
 
     @on(RatingUpdated)
     def _rating_updated(self, message: RatingUpdated) -> None:
+        message.stop()  # handled here; the app has nothing to add
         self.table.apply_result(message.result, done_note(message.action, message.result))
         if message.result.error is not None:
             self.show_error(message.result.error)
@@ -219,6 +223,7 @@ class BrowserScreen(Screen[None]):
 
     @on(RatingActionFailed)
     def _action_failed(self, message: RatingActionFailed) -> None:
+        message.stop()  # handled here; the app has nothing to add
         self.table.mark(message.rating_type, message.item_id, "", failed=message.error)
         self.show_error(message.error)
         self._refresh_summary()

@@ -45,10 +45,11 @@ def _token_label(token: StoredToken | None, name: str) -> str:
 
 
 def _retried(error: api_errors.AmRatingsError) -> str:
+    """``, retried 3 times`` (empty when the request was sent once)."""
     retries = max(error.attempts - 1, 0)
     if retries == 0:
-        return "not retried"
-    return f"retried {retries} time{'s' if retries != 1 else ''}"
+        return ""
+    return f", retried {retries} time{'s' if retries != 1 else ''}"
 
 
 def describe_error(error: Any, tokens: TokenPair | None = None) -> ErrorReport:
@@ -67,19 +68,19 @@ def describe_error(error: Any, tokens: TokenPair | None = None) -> ErrorReport:
         headline = "403 Forbidden: Apple rejected the music user token"
         at_fault = f"{_token_label(user, 'music user token').capitalize()}."
     elif isinstance(error, api_errors.RateLimitedError):
-        headline = f"429 Too Many Requests: rate limited, {_retried(error)}"
+        headline = f"429 Too Many Requests: rate limited{_retried(error)}"
         at_fault = ("Neither token is invalid; the limit counts requests made with "
                     f"{_token_label(developer, 'developer token')}.")
     elif isinstance(error, api_errors.ServerError):
-        headline = f"{status} Server error: Apple's server failed, {_retried(error)}"
+        headline = f"{status} Server error: Apple's server failed{_retried(error)}"
     elif isinstance(error, api_errors.NotFoundError):
         headline = "404 Not found"
     elif isinstance(error, api_errors.RequestRejectedError):
         headline = f"{status} Request rejected: Apple refused the request as sent"
     elif isinstance(error, api_errors.RequestTimeoutError):
-        headline = f"Timed out: no answer in time, {_retried(error)}"
+        headline = f"Timed out: no answer in time{_retried(error)}"
     elif isinstance(error, api_errors.NetworkError):
-        headline = f"Network failure: could not reach the API, {_retried(error)}"
+        headline = f"Network failure: could not reach the API{_retried(error)}"
     elif isinstance(error, api_errors.ResponseTooLargeError):
         headline = "Response too large: refused before loading it"
     elif isinstance(error, api_errors.MalformedResponseError):

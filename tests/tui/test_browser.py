@@ -1,0 +1,412 @@
+"""Behaviour of the browser, driven with the pilot on the simulated API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from browser_kit import browser, look_up, row_texts, screen_text, settle, table
+from conftest import demo_token_pair
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+from textual.worker import WorkerState
+
+from tui.api.simulated import DEMO_USER_TOKEN, Fault, SimulatedAppleMusic
+from tui.app import AmRatingsApp
+from tui.config import AppConfig
+from tui.messages import RatingsLoaded, TokensChanged
+from tui.screens.browser import BrowserScreen
+from tui.screens.inspector import ConfirmRevealScreen, InspectorScreen
+from tui.widgets.error_panel import ErrorPanel
+from tui.widgets.id_pane import IdPane, IdsInput
+from tui.widgets.results import ResultsTable
+
+UNRATED = "i.Pz7Lk0aW3qYd1M"
+SAMPLE = ["i.NJv00rkTEaLK51", "i.B0VNN8Bf9dYXOV", UNRATED]
+TYPE = "library-music-videos"
+
+
+def panel(app: AmRatingsApp) -> ErrorPanel:
+    return browser(app).query_one(ErrorPanel)
+
+
+async def test_results_in_input_order_with_words_and_counts(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await look_up(pilot, " ".join([UNRATED, *SAMPLE[:2], UNRATED]))
+        assert row_texts(app) == [(UNRATED, "Not rated", ""), (SAMPLE[0], "Liked", ""),
+                                  (SAMPLE[1], "Disliked", ""), (UNRATED, "Not rated", "")]
+        text = screen_text(app)
+        assert "♥ Liked" in text and "✕ Disliked" in text and "· Not rated" in text
+        assert "4 ids   ♥ 1 liked   ✕ 1 disliked   · 2 not rated   ! 0 failed" in text
+        assert not panel(app).shown  # "Not rated" is never an error
+
+
+async def test_like_dislike_clear_round_trip(make_app: Any, sim: SimulatedAppleMusic) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await look_up(pilot, UNRATED)
+        await pilot.press("down")
+        assert isinstance(app.focused, ResultsTable)
+
+        await pilot.press("l")
+        await settle(pilot)
+        assert sim.rating_of(TYPE, UNRATED) == 1
+        assert row_texts(app) == [(UNRATED, "Liked", "liked")]
+        assert ("PUT", f"/v1/me/ratings/{TYPE}/{UNRATED}") in sim.requests
+
+        await pilot.press("d")
+        await settle(pilot)
+        assert sim.rating_of(TYPE, UNRATED) == -1
+        assert row_texts(app) == [(UNRATED, "Disliked", "disliked")]
+
+        await pilot.press("c")
+        await settle(pilot)
+        assert sim.rating_of(TYPE, UNRATED) is None
+        assert ("DELETE", f"/v1/me/ratings/{TYPE}/{UNRATED}") in sim.requests
+        assert row_texts(app) == [(UNRATED, "Not rated", "cleared")]
+
+        await pilot.press("c")  # a 404 on DELETE is "already cleared", not an error
+        await settle(pilot)
+        assert row_texts(app) == [(UNRATED, "Not rated", "was not rated")]
+        assert not panel(app).shown
+
+        sim.ratings[(TYPE, UNRATED)] = 1  # changed elsewhere: re-fetch picks it up
+        await pilot.press("r")
+        await settle(pilot)
+        assert row_texts(app) == [(UNRATED, "Liked", "re-fetched")]
+        assert "1 ids" not in screen_text(app) and "1 id   ♥ 1 liked" in screen_text(app)
+
+
+async def test_a_new_lookup_cancels_the_old_one(make_app: Any, sim: SimulatedAppleMusic) -> None:
+    sim.latency = 0.5
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        ids = browser(app).query_one("#ids", Input)
+        ids.value = " ".join(SAMPLE)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        first = [w for w in app.workers if w.group == "lookup"]
+        assert len(first) == 1 and first[0].state == WorkerState.RUNNING
+
+        sim.latency = 0.0
+        ids.value = "i.4wKvA9ZQo1RZb3"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert first[0].state == WorkerState.CANCELLED
+        assert row_texts(app) == [("i.4wKvA9ZQo1RZb3", "Liked", "")]
+        await pilot.pause(0.6)  # the old request's answer would have arrived by now
+        assert row_texts(app) == [("i.4wKvA9ZQo1RZb3", "Liked", "")]
+
+
+async def test_rows_fill_in_as_batches_arrive(sim: SimulatedAppleMusic) -> None:
+    seen: list[Message] = []
+    app = AmRatingsApp(AppConfig(demo=True, batch_size=2), transport=sim,
+                       tokens=demo_token_pair())
+    async with app.run_test(message_hook=seen.append) as pilot:
+        ids = SimulatedAppleMusic.sample_ids(TYPE)
+        await look_up(pilot, " ".join(ids))
+        batches = list({id(m): m for m in seen if isinstance(m, RatingsLoaded)}.values())
+        assert len(batches) == 3 and [len(b.results) for b in batches] == [2, 2, 1]
+        assert [row[0] for row in row_texts(app)] == ids
+        assert all(row[1] != "Loading" for row in row_texts(app))
+
+
+async def test_bad_ids_give_inline_messages_and_send_nothing(
+        make_app: Any, sim: SimulatedAppleMusic) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await look_up(pilot, "i.NJv00rkTEaLK51, 907242702\nl.qrRWYhq ../etc")
+        text = screen_text(app)
+        assert "Nothing was sent: 3 of 4 ids cannot be sent as library-music-videos." in text
+        assert "'907242702': looks like a catalog id" in text
+        assert "'../etc': contains '/'" in text
+        assert sim.requests == []
+        assert table(app).rows_state == []
+
+        await look_up(pilot, "")
+        assert "Type or paste at least one id" in screen_text(app)
+        assert sim.requests == []
+
+        # Fixing the input clears the messages as it is typed; then the lookup goes out.
+        browser(app).query_one("#ids", Input).value = "i.NJv00rkTEaLK51"
+        await pilot.pause()
+        assert not browser(app).query_one(IdPane).has_class("-has-problems")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(sim.requests) == 1
+
+
+async def test_a_bad_language_is_refused_inline(make_app: Any, sim: SimulatedAppleMusic) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        browser(app).query_one("#language", Input).value = "en_US!"
+        await look_up(pilot, UNRATED)
+        assert "is not a language tag like en-US" in screen_text(app)
+        assert sim.requests == []
+        browser(app).query_one("#language", Input).value = "es-MX"
+        await look_up(pilot, UNRATED)
+        assert sim.requests == [("GET", f"/v1/me/ratings/{TYPE}/{UNRATED}?l=es-MX")]
+
+
+async def test_focus_starts_in_ids_and_stays_after_enter(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert isinstance(app.focused, IdsInput)
+        await look_up(pilot, UNRATED)
+        assert isinstance(app.focused, IdsInput)
+        await pilot.press("x")  # the looked-up text is selected: typing replaces it
+        assert app.focused.value == "x"
+        await pilot.press("down")
+        assert isinstance(app.focused, ResultsTable)
+        await pilot.press("slash")
+        assert isinstance(app.focused, IdsInput)
+
+
+async def test_pasting_a_column_of_ids_keeps_every_line(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        ids = browser(app).query_one(IdsInput)
+        ids.post_message(events.Paste("i.NJv00rkTEaLK51\ni.B0VNN8Bf9dYXOV\r\n\ti.Pz7Lk0aW3qYd1M\n"))
+        await pilot.pause()
+        assert ids.value == "i.NJv00rkTEaLK51 i.B0VNN8Bf9dYXOV i.Pz7Lk0aW3qYd1M"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [r[1] for r in row_texts(app)] == ["Liked", "Disliked", "Not rated"]
+
+
+async def test_copy_as_curl_is_redacted_unless_confirmed(make_app: Any) -> None:
+    tokens = demo_token_pair()
+    app = make_app(tokens=tokens)
+    developer, user = tokens.developer.value, tokens.user.value
+    assert developer and user
+    async with app.run_test() as pilot:
+        await look_up(pilot, UNRATED)
+        await pilot.press("down", "i")
+        await settle(pilot)
+        assert isinstance(app.screen, InspectorScreen)
+        await pilot.press("c")
+        copied = app.clipboard
+        assert copied.startswith("curl -sS -X GET ")
+        assert f"/v1/me/ratings/{TYPE}/{UNRATED}" in copied
+        assert '"authorization: bearer $apple_music_developer_token"' in copied.lower()
+        assert '"music-user-token: $apple_music_user_token"' in copied.lower()
+        assert developer not in copied and user not in copied
+
+        await pilot.press("u")  # with tokens: asks first; "n" keeps them out
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmRevealScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.clipboard == copied
+
+        await pilot.press("u")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert f"Bearer {developer}" in app.clipboard and user in app.clipboard
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, BrowserScreen)
+
+
+async def test_inspector_without_requests_says_so(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(app.screen, InspectorScreen)
+        assert "No request has been sent yet." in screen_text(app)
+        await pilot.press("c")
+        assert app.clipboard == ""
+
+
+@pytest.mark.parametrize(("fault", "headline", "note"), [
+    (Fault(kind="timeout", times=10), "Timed out: no answer in time", "Timed out"),
+    (Fault(kind="reset", times=10), "Network failure: could not reach the API, retried 3 times",
+     "Network failure"),
+    (Fault(status=200, body="<html><title>Gateway</title></html>", times=10),
+     "Malformed response: the answer is not what Apple documents", "Malformed response"),
+    (Fault(status=503, body="<html><title>503</title></html>", times=10),
+     "503 Server error: Apple's server failed, retried 3 times", "HTTP 503"),
+    (Fault(status=429, times=10), "429 Too Many Requests: rate limited, retried 3 times",
+     "HTTP 429"),
+])
+async def test_faults_show_the_panel_and_the_app_stays_usable(
+        make_app: Any, sim: SimulatedAppleMusic, fault: Fault, headline: str, note: str) -> None:
+    sim.inject(fault)
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await look_up(pilot, " ".join(SAMPLE))
+        assert panel(app).shown
+        assert str(panel(app).border_title).endswith(headline)
+        assert all(row[1] == "Failed" and row[2].startswith(note) for row in row_texts(app))
+        assert "Request" in screen_text(app)  # the panel shows the request it belongs to
+
+        fault.times = 0
+        await pilot.press("escape")
+        assert not panel(app).shown
+        await look_up(pilot, " ".join(SAMPLE))
+        assert [row[1] for row in row_texts(app)] == ["Liked", "Disliked", "Not rated"]
+        assert not panel(app).shown
+
+
+async def test_error_panel_names_the_token_at_fault(make_app: Any) -> None:
+    app = make_app(tokens=demo_token_pair(user="revoked-user-token-for-tests-1234"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await look_up(pilot, UNRATED)
+        text = screen_text(app)
+        assert "403 Forbidden: Apple rejected the music user token" in text
+        assert "40300 Forbidden: Invalid authentication" in text
+        assert "The music user token sha256:" in text
+        assert "GET https://api.music.apple.com/v1/me/ratings/" in text
+        await pilot.press("f3")  # the panel's request, in the inspector
+        await pilot.pause()
+        assert isinstance(app.screen, InspectorScreen)
+        assert "403" in screen_text(app) and "Invalid authentication" in screen_text(app)
+
+
+async def test_a_failed_action_keeps_the_rating_and_explains(
+        make_app: Any, sim: SimulatedAppleMusic) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await look_up(pilot, SAMPLE[0])
+        sim.inject(Fault(status=500, times=10, method="PUT"))
+        await pilot.press("down", "d")
+        await settle(pilot)
+        assert row_texts(app) == [(SAMPLE[0], "Liked", "HTTP 500 · Apple server error")]
+        assert sim.rating_of(TYPE, SAMPLE[0]) == 1
+        assert panel(app).shown
+
+
+async def test_no_token_is_ever_shown_whole(make_app: Any) -> None:
+    developer_token = demo_token_pair().developer.value
+    assert developer_token
+    secrets = [developer_token, DEMO_USER_TOKEN, "revoked-user-token-for-tests-1234"]
+    pictures: list[str] = []
+    app = make_app(tokens=demo_token_pair(user="revoked-user-token-for-tests-1234"))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await look_up(pilot, " ".join(SAMPLE))  # 403: the error panel
+        pictures += [screen_text(app), app.export_screenshot()]
+        await pilot.press("f3")
+        await settle(pilot)
+        pictures += [screen_text(app), app.export_screenshot()]
+    app = make_app()
+    async with app.run_test(size=(200, 50)) as pilot:
+        await look_up(pilot, " ".join(SAMPLE))
+        await pilot.press("down", "i")
+        await settle(pilot)
+        pictures += [screen_text(app), app.export_screenshot()]
+    for picture in pictures:
+        flat = picture.replace("&#160;", " ")
+        for secret in secrets:
+            # No whole token, and no long piece of one (a token cut by wrapping).
+            pieces = {secret[i:i + 24] for i in range(0, len(secret) - 24)}
+            assert secret not in flat
+            assert not [p for p in pieces if p in flat], "a piece of a token is on screen"
+
+
+async def test_missing_tokens_open_setup_and_send_nothing(sim: SimulatedAppleMusic) -> None:
+    app = AmRatingsApp(AppConfig(), transport=sim, load_tokens=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        from tui.screens.token_setup import TokenSetupScreen
+
+        assert isinstance(app.screen, TokenSetupScreen)
+        app.pop_screen()
+        await pilot.pause()
+        await look_up(pilot, UNRATED)
+        assert sim.requests == []
+        assert "Cannot send: configuration missing" in screen_text(app)
+        assert "no developer token is set" in screen_text(app)
+
+        # The setup screen's message: the next lookup uses the new tokens.
+        app.post_message(TokensChanged(demo_token_pair(), "session"))
+        await pilot.pause()
+        await look_up(pilot, SAMPLE[0])
+        assert row_texts(app) == [(SAMPLE[0], "Liked", "")]
+
+
+async def test_keymap_from_the_config_remaps_by_binding_id(sim: SimulatedAppleMusic) -> None:
+    config = AppConfig(demo=True, keymap={"rating.like": "plus", "browser.results": "ctrl+down"})
+    app = AmRatingsApp(config, transport=sim, tokens=demo_token_pair())
+    async with app.run_test() as pilot:
+        await look_up(pilot, UNRATED)
+        await pilot.press("ctrl+down", "plus")
+        await settle(pilot)
+        assert sim.rating_of(TYPE, UNRATED) == 1
+
+
+async def test_command_palette_runs_row_actions(make_app: Any, sim: SimulatedAppleMusic) -> None:
+    app = make_app()
+    async with app.run_test() as pilot:
+        await look_up(pilot, UNRATED)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Dislike the selected")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sim.rating_of(TYPE, UNRATED) == -1
+
+
+async def test_demo_sample_ids_key(sim: SimulatedAppleMusic) -> None:
+    app = AmRatingsApp(AppConfig(demo=True, rating_type="library-songs"), transport=sim,
+                       tokens=demo_token_pair())
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press("f4", "enter")
+        await settle(pilot)
+        assert [r[0] for r in row_texts(app)] == SimulatedAppleMusic.sample_ids("library-songs")
+
+
+async def test_demo_without_given_tokens_uses_the_embedded_simulation() -> None:
+    app = AmRatingsApp(AppConfig(demo=True))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert app.tokens is not None and app.tokens.developer.source.value == "demo"
+        await look_up(pilot, " ".join(SAMPLE))
+        assert [r[1] for r in row_texts(app)] == ["Liked", "Disliked", "Not rated"]
+        assert "DEMO" in screen_text(app)
+
+
+async def test_small_terminal_stays_usable(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await look_up(pilot, " ".join(SAMPLE))
+        await pilot.resize_terminal(50, 14)
+        await pilot.pause()
+        text = screen_text(app)
+        assert "DEMO" in text and "♥ Liked" in text
+        await pilot.press("down", "down", "l")
+        await settle(pilot)
+        assert row_texts(app)[1][1] == "Liked"
+
+
+async def test_no_color_keeps_words_and_symbols(make_app: Any,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    async with app.run_test() as pilot:
+        await look_up(pilot, " ".join(SAMPLE))
+        assert app.no_color
+        text = screen_text(app)
+        assert "♥ Liked" in text and "✕ Disliked" in text and "· Not rated" in text
+
+
+def test_every_binding_has_an_id() -> None:
+    from tui.widgets.id_pane import IdsInput
+
+    for owner in (AmRatingsApp, BrowserScreen, ResultsTable, IdsInput, InspectorScreen,
+                  ConfirmRevealScreen):
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding) and binding.id, f"{owner.__name__}: {binding}"
+            assert not {"ctrl+j", "ctrl+s", "ctrl+o"} & set(binding.key.split(","))
