@@ -210,3 +210,14 @@ def run_cli(args: list[str], env: dict[str, str], *, stdin: str | None = None,
     """Run ``python -m tui ARGS`` with this venv's Python; never raises on a non-zero exit."""
     return subprocess.run([sys.executable, "-m", "tui", *args], input=stdin, env=env,
                           capture_output=True, text=True, timeout=timeout, cwd=REPO)
+
+
+def run_cli_many(runs: list[tuple[list[str], dict[str, str]]], *, timeout: float = 60
+                 ) -> list[subprocess.CompletedProcess[str]]:
+    """Run several independent CLI invocations at once (each pays Python's start-up time, so
+    running them side by side keeps the suite fast); results in the order given."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(run_cli, args, env, timeout=timeout) for args, env in runs]
+        return [f.result() for f in futures]

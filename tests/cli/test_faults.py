@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from loopback import Behaviour, LoopbackServer, run_cli
+from loopback import Behaviour, LoopbackServer, run_cli, run_cli_many
 
 from tui.api.simulated import DEMO_USER_TOKEN, make_demo_developer_token
 
@@ -83,10 +83,10 @@ def test_failures_in_json_and_for_set_and_clear(env: dict[str, str],
     items = json.loads(got.stdout)
     assert [i["id"] for i in items] == [LIKED, DISLIKED]
     assert all(i["error"]["title"] == "Malformed response" for i in items)
-    for argv in (["set", "--json", LIKED, "like"], ["clear", "--json", LIKED]):
-        loopback.script.clear()
-        loopback.add(Behaviour(502, HTML.format(502), times=None))
-        result = run_cli(argv, env)
+    loopback.script.clear()
+    loopback.add(Behaviour(502, HTML.format(502), times=None))
+    argvs = [["set", "--json", LIKED, "like"], ["clear", "--json", LIKED]]
+    for result in run_cli_many([(argv, env) for argv in argvs]):
         assert result.returncode == 1 and len(error_lines(result)) == 1
         assert json.loads(result.stdout)[0]["error"]["status"] == 502
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from loopback import Behaviour, LoopbackServer, run_cli
+from loopback import Behaviour, LoopbackServer, run_cli, run_cli_many
 
 from tui.api.simulated import DEMO_USER_TOKEN, make_demo_developer_token
 from tui.api.types import RATING_TYPE_NAMES
@@ -112,16 +112,16 @@ def test_set_and_clear(env: dict[str, str], loopback: LoopbackServer) -> None:
 
 def test_bad_ids_exit_2_before_any_request(env: dict[str, str],
                                            loopback: LoopbackServer) -> None:
-    for argv in (["get", LIKED, "../etc"], ["get", "a/b"], ["set", "..", "like"],
-                 ["clear", "x?y"], ["get", "--type", "songs", LIKED], ["get", "x" * 257],
-                 ["get", "bad\x1bid"], ["set", LIKED, "meh"]):
-        result = run_cli(argv, env)
+    argvs = [["get", LIKED, "../etc"], ["get", "a/b"], ["set", "..", "like"],
+             ["clear", "x?y"], ["get", "--type", "songs", LIKED], ["get", "x" * 257],
+             ["get", "bad\x1bid"], ["set", LIKED, "meh"]]
+    results = run_cli_many([(argv, env) for argv in argvs])
+    for argv, result in zip(argvs, results, strict=True):
         clean(result)
         assert result.returncode == 2, (argv, result.stderr)
         assert "\x1b" not in result.stderr
     assert loopback.seen == []
-    named = run_cli(["get", LIKED, "../etc"], env)
-    assert "'../etc'" in named.stderr and "nothing was sent" in named.stderr
+    assert "'../etc'" in results[0].stderr and "nothing was sent" in results[0].stderr
 
 
 def test_bad_type_exit_2_lists_the_nine(env: dict[str, str], loopback: LoopbackServer) -> None:
@@ -287,10 +287,9 @@ def test_non_apple_base_url_warns(env: dict[str, str], loopback: LoopbackServer)
     assert "warning" not in demo.stderr
 
 
-def test_no_token_leaks_from_any_command(isolated_env: dict[str, str],
-                                         leak_server: LoopbackServer) -> None:
+def test_no_token_leaks_from_any_command(isolated_env: dict[str, str]) -> None:
     env = {**isolated_env, "APPLE_MUSIC_DEVELOPER_TOKEN": FAKE_DEV,
-           "APPLE_MUSIC_USER_TOKEN": FAKE_USER, "APPLE_MUSIC_API_BASE_URL": leak_server.url}
+           "APPLE_MUSIC_USER_TOKEN": FAKE_USER}
     # A hostile server reflecting both tokens in its bodies and headers.
     echo = f"dev={FAKE_DEV} user={FAKE_USER}"
     reflected = json.dumps({"errors": [{"id": FAKE_DEV, "title": echo, "status": "403",
@@ -310,20 +309,30 @@ def test_no_token_leaks_from_any_command(isolated_env: dict[str, str],
         (["-v", "get", LIKED], [Behaviour(kind="reset")]),
         (["-v", "--timeout", "0.3", "get", LIKED], [Behaviour(200, echo, delay=2)]),
     ]
-    for argv, script in runs:
-        leak_server.script.clear()
-        leak_server.add(*script)
-        result = run_cli(argv, env)
+    # Each run gets its own server so the runs can go side by side.
+    servers = [LoopbackServer(developer_tokens=[FAKE_DEV], user_tokens=[FAKE_USER]).start()
+               for _ in runs]
+    try:
+        for server, (_, script) in zip(servers, runs, strict=True):
+            server.add(*script)
+        results = run_cli_many([(argv, {**env, "APPLE_MUSIC_API_BASE_URL": server.url})
+                                for server, (argv, _) in zip(servers, runs, strict=True)])
+        seen = [s for server in servers for s in server.seen]
+    finally:
+        for server in servers:
+            server.stop()
+    for (argv, _), result in zip(runs, results, strict=True):
         clean(result)
         assert result.returncode in (0, 1), (argv, result.stderr)
         for token in (FAKE_DEV, FAKE_USER):
             for stream in (result.stdout, result.stderr):
                 assert token not in stream, (argv, stream)
                 assert "LEAKCHECK" not in stream, (argv, stream)
-    # The tokens did reach the configured server, so the check above means something.
-    assert leak_server.seen[0].headers["Authorization"] == f"Bearer {FAKE_DEV}"
-    assert leak_server.seen[0].headers["Music-User-Token"] == FAKE_USER
-    assert all(FAKE_DEV not in s.path and FAKE_USER not in s.path for s in leak_server.seen)
+    # The tokens did reach the configured servers, so the check above means something.
+    assert results[0].returncode == 0 and "Liked" in results[0].stdout
+    assert seen[0].headers["Authorization"] == f"Bearer {FAKE_DEV}"
+    assert seen[0].headers["Music-User-Token"] == FAKE_USER
+    assert all(FAKE_DEV not in s.path and FAKE_USER not in s.path for s in seen)
 
 
 def test_missing_user_token_message_has_no_developer_token(isolated_env: dict[str, str],
