@@ -343,3 +343,18 @@ def test_missing_user_token_message_has_no_developer_token(isolated_env: dict[st
     clean(result)
     assert result.returncode == 2 and "music user token" in result.stderr
     assert "LEAKCHECK" not in result.stdout + result.stderr and leak_server.seen == []
+
+
+def test_locally_expired_token_is_still_sent_and_explained(env: dict[str, str],
+                                                          loopback: LoopbackServer) -> None:
+    import time
+
+    expired = make_demo_developer_token(now=time.time() - 200 * 86400, days=100)
+    result = run_cli(["get", LIKED], {**env, "APPLE_MUSIC_DEVELOPER_TOKEN": expired})
+    clean(result)
+    assert result.returncode == 1
+    assert len(loopback.seen) == 1  # Apple decides; we do not refuse it locally
+    assert "HTTP 401" in result.stderr
+    assert any(line.startswith("note: locally") for line in result.stderr.splitlines()), (
+        result.stderr)
+    assert expired not in result.stderr
