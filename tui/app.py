@@ -8,6 +8,7 @@ so ``amratings`` appears at once, over SSH too.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +61,8 @@ class AmRatingsApp(App[int]):
     """Look up, like, dislike and clear Apple Music ratings; debug the tokens behind them.
 
     ``transport`` replaces the network (tests, snapshots); ``tokens`` skips loading them;
-    ``load_tokens=False`` never touches the environment or keyring.
+    ``load_tokens=False`` never touches the environment or keyring; ``clock`` pins "now" for the
+    token setup screen's expiry arithmetic (snapshots, screenshots).
     """
 
     TITLE = "amratings"
@@ -78,9 +80,11 @@ class AmRatingsApp(App[int]):
     tokens: var[TokenPair | None] = var(None, init=False)
 
     def __init__(self, config: AppConfig, *, transport: Any = None,
-                 tokens: TokenPair | None = None, load_tokens: bool = True) -> None:
+                 tokens: TokenPair | None = None, load_tokens: bool = True,
+                 clock: Callable[[], float] | None = None) -> None:
         super().__init__()
         self.config = config
+        self.clock = clock
         self._transport = transport
         self._load_tokens = load_tokens
         self._client: RatingsClient | None = None
@@ -174,7 +178,8 @@ class AmRatingsApp(App[int]):
             return
         if any(isinstance(s, TokenSetupScreen) for s in self.screen_stack):
             return
-        self.push_screen(TokenSetupScreen(self.config, self.tokens, transport=self.transport))
+        self.push_screen(TokenSetupScreen(self.config, self.tokens, transport=self.transport,
+                                          clock=self.clock))
 
     # -- the service layer ---------------------------------------------------------------
 
