@@ -11,7 +11,7 @@ import httpx
 
 from tui.api.client import Exchange, RatingsClient
 from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
-from tui.config import AppConfig
+from tui.config import DEFAULT_BASE_URL, AppConfig
 
 
 def demo_tokens() -> tuple[str, str]:
@@ -37,7 +37,9 @@ def make_client(
     return RatingsClient(
         developer_token,
         user_token,
-        base_url=config.base_url,
+        # The demo never leaves the process, so a configured base URL (even an invalid one)
+        # does not apply to it; Apple's shows in the request inspector instead.
+        base_url=DEFAULT_BASE_URL if config.demo else config.base_url,
         transport=transport,
         timeout=config.timeout,
         batch_size=config.batch_size,
