@@ -410,3 +410,24 @@ def test_every_binding_has_an_id() -> None:
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding) and binding.id, f"{owner.__name__}: {binding}"
             assert not {"ctrl+j", "ctrl+s", "ctrl+o"} & set(binding.key.split(","))
+
+
+async def test_a_thousand_ids_fill_in_batch_by_batch(sim: SimulatedAppleMusic) -> None:
+    seen: list[Message] = []
+    ids = [f"i.Bulk{i:05d}" for i in range(1000)]
+    liked = ids[::7]
+    for item_id in liked:
+        sim.ratings[(TYPE, item_id)] = 1
+    app = AmRatingsApp(AppConfig(demo=True), transport=sim, tokens=demo_token_pair())
+    async with app.run_test(message_hook=seen.append) as pilot:
+        await look_up(pilot, "\n".join(ids))
+        batches = {id(m): m for m in seen if isinstance(m, RatingsLoaded)}
+        assert len(batches) == 10
+        rows = row_texts(app)
+        assert [r[0] for r in rows] == ids
+        assert [r[0] for r in rows if r[1] == "Liked"] == liked
+        assert "1000 ids   ♥ 143 liked" in screen_text(app)
+        # Still responsive afterwards: the cursor moves and an action goes out.
+        await pilot.press("down", "ctrl+end", "l")
+        await settle(pilot)
+        assert sim.rating_of(TYPE, ids[-1]) == 1

@@ -13,7 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.widgets.rating_badge import (
     DISLIKED,
@@ -75,18 +75,22 @@ class ResultsTable(DataTable[Any]):
         self.rows_state: list[ResultRow] = []
         self._where: dict[tuple[str, str], list[int]] = {}
         self._keys: list[RowKey] = []
+        self._note_key: ColumnKey = ColumnKey("note")
 
     def on_mount(self) -> None:
         self.add_column("#", key="n")
         self.add_column("ID", key="id")
         self.add_column("Rating", key="rating", width=12)
-        self.add_column("Note", key="note")
+        self._note_key = self.add_column("Note", key="note")
 
     # -- filling -----------------------------------------------------------------------
 
     def show_ids(self, rating_type: str, ids: list[str]) -> None:
         """Replace the table with one loading row per id."""
         self.clear()
+        # clear() keeps the columns' measured widths; start from the new rows instead.
+        for column in self.columns.values():
+            column.content_width = 0
         self.rows_state = [ResultRow(i, rating_type) for i in ids]
         self._where = {}
         for index, row in enumerate(self.rows_state):
@@ -128,7 +132,11 @@ class ResultsTable(DataTable[Any]):
         row = self.rows_state[index]
         theme = self.app.theme_variables
         self.update_cell(key, "rating", rating_badge(row.word, theme))
-        self.update_cell(key, "note", self._note(row), update_width=True)
+        note = self._note(row)
+        # Only ever widen: a narrower cell makes DataTable re-measure the whole column, which
+        # is quadratic when a thousand rows fill in.
+        wider = note.cell_len > self.columns[self._note_key].content_width
+        self.update_cell(key, self._note_key, note, update_width=wider)
 
     def _cells(self, index: int, row: ResultRow) -> tuple[Text, Text, Text, Text]:
         return (Text(str(index + 1), style="dim"), Text(row.item_id),
