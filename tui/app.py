@@ -8,6 +8,7 @@ so ``amratings`` appears at once, over SSH too.
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,10 @@ class AmRatingsApp(App[int]):
         self._client: RatingsClient | None = None
         self._tokens_known = asyncio.Event()
         self.set_reactive(AmRatingsApp.tokens, tokens)
+        # No animations unless asked for (TEXTUAL_ANIMATIONS): over SSH they cost frames and
+        # read as lag.
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"
         if config.keymap:
             self.set_keymap(config.keymap)
 

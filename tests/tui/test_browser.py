@@ -431,3 +431,54 @@ async def test_a_thousand_ids_fill_in_batch_by_batch(sim: SimulatedAppleMusic) -
         await pilot.press("down", "ctrl+end", "l")
         await settle(pilot)
         assert sim.rating_of(TYPE, ids[-1]) == 1
+
+
+async def test_tokens_are_read_off_the_event_loop_and_a_slow_keyring_is_explained(
+        sim: SimulatedAppleMusic, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from tui import app as app_module
+    from tui.tokens import store
+    from tui.tokens.redact import fingerprint
+
+    release = threading.Event()
+    pair = demo_token_pair(source=store.TokenSource.ENV)
+
+    def slow_load_tokens(*args: Any, **kwargs: Any) -> Any:
+        assert threading.current_thread() is not threading.main_thread()
+        release.wait(5)
+        return pair
+
+    monkeypatch.setattr(store, "load_tokens", slow_load_tokens)
+    monkeypatch.setattr(app_module, "SLOW_KEYRING_SECONDS", 0.2)
+    app = AmRatingsApp(AppConfig(), transport=sim)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.pause(0.4)  # the UI is drawn and answers while the keyring hangs
+        assert "still reading the keyring" in screen_text(app)
+        await pilot.press("x")
+        assert browser(app).query_one(IdsInput).value == "x"
+        release.set()
+        await settle(pilot)
+        assert app.tokens == pair
+        assert pair.developer.value and fingerprint(pair.developer.value) in screen_text(app)
+        assert isinstance(app.screen, BrowserScreen)  # both tokens found: no setup screen
+        await look_up(pilot, SAMPLE[0])
+        assert row_texts(app) == [(SAMPLE[0], "Liked", "")]
+
+
+async def test_a_missing_stored_token_opens_token_setup(
+        sim: SimulatedAppleMusic, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.screens.token_setup import TokenSetupScreen
+    from tui.tokens import store
+
+    missing_user = demo_token_pair(user=None, source=store.TokenSource.ENV)
+    monkeypatch.setattr(store, "load_tokens", lambda *a, **k: missing_user)
+    app = AmRatingsApp(AppConfig(), transport=sim)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TokenSetupScreen)
+
+
+def test_no_animations_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    assert AmRatingsApp(AppConfig(demo=True)).animation_level == "none"

@@ -90,7 +90,7 @@ class ResultsTable(DataTable[Any]):
         self.clear()
         # clear() keeps the columns' measured widths; start from the new rows instead.
         for column in self.columns.values():
-            column.content_width = 0
+            column.content_width = column.label.cell_len
         self.rows_state = [ResultRow(i, rating_type) for i in ids]
         self._where = {}
         for index, row in enumerate(self.rows_state):
