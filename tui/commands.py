@@ -14,7 +14,8 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from textual.dom import DOMNode
+    from textual.app import App
+    from textual.screen import Screen
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class RatingsCommands(Provider):
         for command in COMMANDS:
             if command.demo_only and not demo:
                 continue
-            node: DOMNode
+            node: App[Any] | Screen[Any]
             if command.target == "app":
                 node = app
             elif isinstance(self.screen, BrowserScreen):

@@ -127,9 +127,11 @@ class BrowserScreen(Screen[None]):
         try:
             client = await self.amr.ready_client()
             client.language = language
-            await client.get_ratings(
-                rating_type, ids,
-                on_results=lambda batch: self.post_message(RatingsLoaded(batch, lookup)))
+
+            def arrived(batch: list[Any]) -> None:
+                self.post_message(RatingsLoaded(batch, lookup))
+
+            await client.get_ratings(rating_type, ids, on_results=arrived)
         except AmRatingsError as exc:
             self.post_message(LookupFailed(exc, lookup))
         else:
