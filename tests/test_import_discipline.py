@@ -21,12 +21,12 @@ HEAVY = ("httpx", "httpcore", "h2", "pydantic", "pydantic_core", "keyring", "jwt
          "cryptography")
 
 
-def _modules_after(code: str) -> set[str]:
+def _modules_after(code: str, env: dict[str, str] | None = None) -> set[str]:
     """Top-level package names in ``sys.modules`` after running ``code`` in a new interpreter."""
     probe = (f"{code}\nimport json, sys\n"
              "print(json.dumps(sorted({m.partition('.')[0] for m in sys.modules})))")
     done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     return set(json.loads(done.stdout.splitlines()[-1]))
 
@@ -61,6 +61,33 @@ def test_the_app_module_brings_textual_itself() -> None:
     if importlib.util.find_spec("tui.app") is None:
         pytest.skip("tui.app does not exist yet")
     assert "textual" in _modules_after("import tui.app")
+
+
+#: Runs ``amratings ARGV`` up to the moment the app would start (``run_app`` does nothing).
+_UNTIL_RUN_APP = """
+import tui.app
+tui.app.run_app = lambda config: 0
+from tui.__main__ import main
+assert main({argv!r}) == 0
+"""
+
+
+@pytest.mark.parametrize("argv", [
+    pytest.param(["--demo"], id="demo"),
+    pytest.param([], id="real-api", marks=pytest.mark.xfail(
+        strict=True, reason="check_base_url (tui/cli/common.py) imports tui.api.client, hence "
+                            "httpx and pydantic, to validate the URL before the first frame; "
+                            "move normalize_base_url to a module without httpx")),
+])
+def test_the_command_line_reaches_the_app_without_the_network_stack(
+        argv: list[str], isolated_env: dict[str, str]) -> None:
+    # Everything __main__ does before handing over to the app (argument parsing, the config
+    # file, the type and URL checks) happens before the first frame too.
+    if importlib.util.find_spec("tui.app") is None:
+        pytest.skip("tui.app does not exist yet")
+    loaded = _modules_after(_UNTIL_RUN_APP.format(argv=argv), env=isolated_env)
+    heavy = sorted(loaded & set(HEAVY))
+    assert not heavy, f"amratings {' '.join(argv)} imported {heavy} before the app started"
 
 
 @pytest.mark.parametrize("argv", [("--help",), ("--version",), ("get", "--help")])

@@ -101,9 +101,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NotGlobalOnly(Exception):
+    """The command line is more than global options: the full parser must handle it."""
+
+
+class _GlobalOnlyParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _NotGlobalOnly(message)
+
+
+def _parse_global_only(argv: list[str]) -> argparse.Namespace | None:
+    """The TUI's command line (global options only) parsed without importing the commands'
+    modules, or None for anything else: a command, --help, --version, an abbreviated option,
+    an error. The full parser then parses it, with its own messages and exit codes.
+
+    Why: building the full parser imports every command's module (token storage, logging,
+    the CLI helpers), which the TUI's first frame does not need.
+    """
+    # No abbreviations here: "--ver" must stay ambiguous (--verbose/--version) as in the full
+    # parser, not quietly mean --verbose.
+    parser = _GlobalOnlyParser(add_help=False, allow_abbrev=False, parents=[_global_options()])
+    try:
+        args = parser.parse_args(argv)
+    except _NotGlobalOnly:
+        return None
+    args.command = None
+    return args
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse ``argv`` and fill in the global defaults."""
-    args = build_parser().parse_args(argv)
+    arg_list = list(sys.argv[1:] if argv is None else argv)
+    args = _parse_global_only(arg_list) or build_parser().parse_args(arg_list)
     for key, value in _GLOBAL_DEFAULTS.items():
         if not hasattr(args, key):
             setattr(args, key, value)
@@ -144,14 +173,29 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _run_tui(config: object) -> int:
-    from tui.cli.common import check_rating_type_and_url
+    if not (getattr(config, "demo", False) and _known_type(getattr(config, "rating_type", ""))):
+        # The checks and their messages live with the commands. The demo with a valid type
+        # passes them by definition, so its first frame need not import the CLI helpers.
+        from tui.cli.common import check_rating_type_and_url
 
-    status = check_rating_type_and_url(config)  # type: ignore[arg-type]
-    if status:
-        return status
+        status = check_rating_type_and_url(config)  # type: ignore[arg-type]
+        if status:
+            return status
     from tui.app import run_app
 
     return run_app(config)  # type: ignore[arg-type]
+
+
+def _known_type(name: str) -> bool:
+    """True when ``name`` is one of the nine rating types (the app imports this module too)."""
+    from tui.api.errors import AmRatingsError
+    from tui.api.types import parse_rating_type
+
+    try:
+        parse_rating_type(name)
+    except AmRatingsError:
+        return False
+    return True
 
 
 def _guarded(run: object) -> int:

@@ -38,7 +38,7 @@ def _app_landed() -> bool:
     return importlib.util.find_spec("tui.app") is not None
 
 
-def run(section: str, repetitions: int, quick: bool) -> list[str]:
+def run(section: str, repetitions: int, quick: bool, nice: int = 0) -> list[str]:
     """One section's report lines."""
     if section == "bulk":
         from . import bulk
@@ -54,7 +54,7 @@ def run(section: str, repetitions: int, quick: bool) -> list[str]:
     from .terminal import Tmux
 
     ours, bare = paint.amratings_program(), paint.bare_program()
-    with Tmux() as tmux:
+    with Tmux(nice=nice) as tmux:
         if section == "paint":
             mine, base = paint.alternate(repetitions, lambda p: paint.first_paint(tmux, p),
                                          ours, bare)
@@ -83,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"run only this section (repeatable): {', '.join(SECTIONS)}")
     parser.add_argument("--repeat", type=int, metavar="N",
                         help="repetitions (pairs) for every chosen section")
+    parser.add_argument("--nice", type=int, default=0, metavar="N",
+                        help="run the programs measured in tmux at this niceness (e.g. -10 as "
+                             "root, to shield both from other load alike; default 0)")
     args = parser.parse_args(argv)
     from .terminal import HEIGHT, WIDTH
 
@@ -94,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n" + TITLES[section].format(n=n, w=WIDTH, h=HEIGHT), flush=True)
         started = time.perf_counter()
         try:
-            lines = run(section, n, args.quick)
+            lines = run(section, n, args.quick, args.nice)
         except Exception as exc:  # one broken section should not hide the others' figures
             lines = [f"  FAILED: {type(exc).__name__}: {exc}"]
             status = 1
