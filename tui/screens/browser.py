@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, Input
 
 from tui.api.errors import AmRatingsError
 from tui.api.types import RatingType
@@ -265,11 +265,13 @@ class BrowserScreen(Screen[None]):
 
     def action_focus_results(self) -> None:
         """Move the cursor into the results table."""
-        self.table.focus()
+        # set_focus at once, not Widget.focus() (deferred): a key typed right after "down"
+        # must reach the table, not the input.
+        self.set_focus(self.table)
 
     def action_focus_ids(self) -> None:
         """Back to the ids input."""
-        self.query_one(IdPane).focus_ids()
+        self.set_focus(self.query_one("#ids", Input))
 
     def action_inspect(self, source: str = "row") -> None:
         """Open the request inspector: for the error panel's request (``"error"``), the
