@@ -314,7 +314,9 @@ async def test_no_token_is_ever_shown_whole(make_app: Any) -> None:
             assert not [p for p in pieces if p in flat], "a piece of a token is on screen"
 
 
-async def test_missing_tokens_open_setup_and_send_nothing(sim: SimulatedAppleMusic) -> None:
+async def test_missing_tokens_open_setup_and_send_nothing(
+        sim: SimulatedAppleMusic, isolated_env: dict[str, str]) -> None:
+    # isolated_env: the setup screen asks the keyring for its status; never the real one.
     app = AmRatingsApp(AppConfig(), transport=sim, load_tokens=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -434,7 +436,8 @@ async def test_a_thousand_ids_fill_in_batch_by_batch(sim: SimulatedAppleMusic) -
 
 
 async def test_tokens_are_read_off_the_event_loop_and_a_slow_keyring_is_explained(
-        sim: SimulatedAppleMusic, monkeypatch: pytest.MonkeyPatch) -> None:
+        sim: SimulatedAppleMusic, monkeypatch: pytest.MonkeyPatch,
+        isolated_env: dict[str, str]) -> None:
     import threading
 
     from tui import app as app_module
@@ -467,7 +470,8 @@ async def test_tokens_are_read_off_the_event_loop_and_a_slow_keyring_is_explaine
 
 
 async def test_a_missing_stored_token_opens_token_setup(
-        sim: SimulatedAppleMusic, monkeypatch: pytest.MonkeyPatch) -> None:
+        sim: SimulatedAppleMusic, monkeypatch: pytest.MonkeyPatch,
+        isolated_env: dict[str, str]) -> None:
     from tui.screens.token_setup import TokenSetupScreen
     from tui.tokens import store
 
