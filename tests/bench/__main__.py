@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 SECTIONS = ("paint", "bulk", "memory", "interaction")
-FULL = {"paint": 9, "bulk": 7, "memory": 5, "interaction": 15}
-QUICK = {"paint": 3, "bulk": 3, "memory": 2, "interaction": 5}
+FULL = {"paint": 21, "bulk": 7, "memory": 7, "interaction": 9}
+QUICK = {"paint": 7, "bulk": 3, "memory": 2, "interaction": 3}
 
 
 def machine() -> list[str]:
