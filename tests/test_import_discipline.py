@@ -74,10 +74,7 @@ assert main({argv!r}) == 0
 
 @pytest.mark.parametrize("argv", [
     pytest.param(["--demo"], id="demo"),
-    pytest.param([], id="real-api", marks=pytest.mark.xfail(
-        strict=True, reason="check_base_url (tui/cli/common.py) imports tui.api.client, hence "
-                            "httpx and pydantic, to validate the URL before the first frame; "
-                            "move normalize_base_url to a module without httpx")),
+    pytest.param([], id="real-api"),
 ])
 def test_the_command_line_reaches_the_app_without_the_network_stack(
         argv: list[str], isolated_env: dict[str, str]) -> None:

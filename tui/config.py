@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_BASE_URL = "https://api.music.apple.com"
+from tui.api.urls import DEFAULT_BASE_URL
+
 BASE_URL_ENV = "APPLE_MUSIC_API_BASE_URL"
 CONFIG_ENV = "AMRATINGS_CONFIG"
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from stub import FakeSleep, StubTransport
 
-from tui.api.client import Exchange, RatingsClient, is_apple_base_url, normalize_base_url
+from tui.api.client import Exchange, RatingsClient
 from tui.api.errors import (
     AmRatingsError,
     ApiError,
@@ -31,6 +31,7 @@ from tui.api.errors import (
     UserTokenError,
 )
 from tui.api.models import RatingResult
+from tui.api.urls import is_apple_base_url, normalize_base_url
 
 DEV = "FAKE-DEV-TOKEN-for-tests-0000"
 USER = "FAKE-USER-TOKEN-for-tests-0000"

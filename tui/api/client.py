@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
-import ipaddress
 import json
 import random
 import re
@@ -47,9 +46,9 @@ from tui.api.errors import (
 )
 from tui.api.models import ErrorsResponse, RatingRequest, RatingResult, RatingsResponse
 from tui.api.types import RatingType, parse_rating_type, validate_id
+from tui.api.urls import DEFAULT_BASE_URL, normalize_base_url
 from tui.tokens.redact import redact
 
-DEFAULT_BASE_URL = "https://api.music.apple.com"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_BATCH_SIZE = 100
 DEFAULT_CONCURRENCY = 4
@@ -66,50 +65,6 @@ _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
 _BATCH_COMPLAINT_WORDS = ("ids", "too many", "batch", "limit", "too long", "too large")
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-def normalize_base_url(url: str) -> str:
-    """Return ``url`` without a trailing slash, or raise :class:`ConfigurationError`.
-
-    https only, except http to a loopback address (127.0.0.0/8, ::1, localhost), so tokens
-    never cross a network in clear text. A path prefix (a local proxy) is kept.
-    """
-    raw = url.strip()
-    parts = urlsplit(raw)
-    scheme = parts.scheme.lower()
-    host = parts.hostname or ""
-    if scheme not in ("http", "https") or not host:
-        raise ConfigurationError(f"base URL {raw!r} is not an http(s) URL",
-                                 hint="use e.g. https://api.music.apple.com")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ConfigurationError(f"base URL {raw!r} must not carry a query, fragment or "
-                                 "credentials", hint="give scheme, host, port and path only")
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port outside 0-65535 or not a number
-    except ValueError:
-        raise ConfigurationError(f"base URL {raw!r} has an invalid port",
-                                 hint="use e.g. http://127.0.0.1:8080") from None
-    if scheme == "http" and not is_loopback_host(host):
-        raise ConfigurationError(
-            f"base URL {raw!r} uses plain http to a non-loopback host; https is required",
-            hint="tokens would cross the network unencrypted; use https:// (http:// is only "
-                 "allowed for 127.0.0.0/8, ::1 and localhost)")
-    return raw.rstrip("/")
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and loopback IP addresses."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def is_apple_base_url(url: str) -> bool:
-    """True when ``url`` points at Apple's API host (anything else earns a warning)."""
-    return (urlsplit(url).hostname or "").lower() == "api.music.apple.com"
 
 
 @dataclass

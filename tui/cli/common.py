@@ -63,10 +63,9 @@ def check_rating_type_and_url(config: AppConfig) -> int:
 
 
 def check_base_url(url: str) -> str:
-    """Normalise the base URL (https, or http to loopback) without importing httpx."""
-    # normalize_base_url lives in the client module; the rule is cheap to import from there
-    # once, and every command that checks it is about to use the client anyway.
-    from tui.api.client import normalize_base_url
+    """Normalise the base URL (https, or http to loopback) without importing httpx, so the
+    TUI can refuse a bad URL before its first frame at no start-up cost."""
+    from tui.api.urls import normalize_base_url
 
     return normalize_base_url(url)
 
