@@ -3,7 +3,10 @@ clean environment that no user configuration or real token can leak into."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -19,14 +22,19 @@ def amratings_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
 
 
+@functools.cache
+def _empty_config_home() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="amratings-bench-config-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 def clean_env(**extra: str) -> dict[str, str]:
     """The current environment without amratings' variables, with an empty config directory
     (so a user's config file or keymap cannot change what is measured) plus ``extra``."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("APPLE_MUSIC_", "AMRATINGS_", "PYTHON_KEYRING"))}
-    config_home = Path(tempfile.gettempdir()) / f"amratings-bench-config-{os.getpid()}"
-    config_home.mkdir(exist_ok=True)
-    env["XDG_CONFIG_HOME"] = str(config_home)
+    env["XDG_CONFIG_HOME"] = str(_empty_config_home())
     # Keep the keyring out of it: a headless machine's Secret Service can stall for seconds.
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     env.pop("NO_COLOR", None)

@@ -48,10 +48,12 @@ class Tmux:
         # Keep a crashed program's last screen so the error can be shown.
         self("set-option", "-g", "remain-on-exit", "on")
         self("set-option", "-g", "default-terminal", "tmux-256color")
+        self._socket_path = Path(self("display-message", "-p", "#{socket_path}").strip())
         return self
 
     def __exit__(self, *exc: object) -> None:
         self("kill-server", check=False)
+        self._socket_path.unlink(missing_ok=True)
 
     def launch(self, argv: list[str], env: dict[str, str], cwd: Path,
                *, paused: bool = False) -> Pane:
