@@ -56,16 +56,17 @@ def run(section: str, repetitions: int, quick: bool, nice: int = 0) -> list[str]
     ours, bare = paint.amratings_program(), paint.bare_program()
     with Tmux(nice=nice) as tmux:
         if section == "paint":
-            mine, base = paint.alternate(repetitions, lambda p: paint.first_paint(tmux, p),
-                                         ours, bare)
-            return paint.report_paint(mine, base) + imports.report("import tui.app")
+            mine, base, real = paint.alternate(
+                repetitions, lambda p: paint.first_paint(tmux, p),
+                [ours, bare, paint.real_api_program()])
+            return paint.report_paint(mine, base, real) + imports.report("import tui.app")
         mine_rss, base_rss = paint.alternate(
-            repetitions, lambda p: paint.peak_rss_after_lookup(tmux, p), ours, bare)
+            repetitions, lambda p: paint.peak_rss_after_lookup(tmux, p), [ours, bare])
         return paint.report_memory(mine_rss, base_rss)
 
 
 TITLES = {
-    "paint": "1. first paint: launch in tmux {w}x{h} until the first frame shows ({n} pairs)",
+    "paint": "1. first paint: launch in tmux {w}x{h} until the first frame shows ({n} rounds)",
     "bulk": "2. bulk: `amratings get --type library-songs --json -`, 1000 ids vs 1, "
             "loopback API answering after 100 ms ({n} pairs)",
     "memory": "3. memory: peak RSS (VmHWM) after one lookup in tmux ({n} pairs)",
