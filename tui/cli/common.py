@@ -102,9 +102,9 @@ def resolve_tokens(config: AppConfig) -> tuple[str, str] | int:
         dev, user = demo_tokens()
         remember_secrets(dev, user)
         return dev, user
-    from tui.tokens.store import load_tokens
+    from tui.tokens.store import keyring_timeout, load_tokens
 
-    pair = load_tokens()
+    pair = load_tokens(keyring_timeout=keyring_timeout())
     remember_secrets(pair.developer.value, pair.user.value)
     missing = False
     for stored, env, what in ((pair.developer, DEVELOPER_ENV, "developer"),

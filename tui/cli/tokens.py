@@ -47,21 +47,7 @@ if TYPE_CHECKING:
     from tui.tokens.inspect import DeveloperTokenReport, Finding, UserTokenReport
     from tui.tokens.store import StoredToken, TokenKind, TokenPair
 
-#: Lets tests (and impatient users over SSH) shorten the wait for a hanging keyring.
-KEYRING_TIMEOUT_ENV = "AMRATINGS_KEYRING_TIMEOUT"
 _NAMES = {"developer": "developer token", "user": "music user token"}
-
-
-def keyring_timeout() -> float:
-    """Seconds to wait for the keyring: ``AMRATINGS_KEYRING_TIMEOUT`` or 3."""
-    from tui.tokens.store import DEFAULT_KEYRING_TIMEOUT
-
-    raw = os.environ.get(KEYRING_TIMEOUT_ENV)
-    try:
-        value = float(raw) if raw else DEFAULT_KEYRING_TIMEOUT
-    except ValueError:
-        return DEFAULT_KEYRING_TIMEOUT
-    return value if value > 0 else DEFAULT_KEYRING_TIMEOUT
 
 
 def _positive_days(text: str) -> float:
@@ -176,7 +162,7 @@ def _refuse_demo(what: str) -> int:
 def _set(args: argparse.Namespace, config: AppConfig) -> int:
     from tui.api.errors import AmRatingsError
     from tui.tokens.redact import fingerprint
-    from tui.tokens.store import save_token, token_file_path
+    from tui.tokens.store import keyring_timeout, save_token, token_file_path
 
     if config.demo:
         return _refuse_demo("set")
@@ -216,7 +202,13 @@ def _findings_for(kind: str, value: str) -> list[Finding]:
 
 def _warn_if_shadowed(kind: TokenKind, value: str) -> None:
     """Say so when the token just stored will not be the one used (a source before it wins)."""
-    from tui.tokens.store import ENV_VARS, TokenSource, load_tokens, source_text
+    from tui.tokens.store import (
+        ENV_VARS,
+        TokenSource,
+        keyring_timeout,
+        load_tokens,
+        source_text,
+    )
 
     effective = load_tokens(keyring_timeout=keyring_timeout()).of(kind)
     if effective.value == value or effective.value is None:
@@ -231,7 +223,7 @@ def _warn_if_shadowed(kind: TokenKind, value: str) -> None:
 
 
 def _forget(args: argparse.Namespace, config: AppConfig) -> int:
-    from tui.tokens.store import ENV_VARS, forget_token
+    from tui.tokens.store import ENV_VARS, forget_token, keyring_timeout
 
     if config.demo:
         return _refuse_demo("forget")
@@ -282,7 +274,13 @@ def _source_json(stored: StoredToken) -> dict[str, Any]:
 
 def _status(args: argparse.Namespace, config: AppConfig) -> int:
     from tui.tokens.inspect import inspect_developer_token, inspect_user_token
-    from tui.tokens.store import KINDS, KeyringStatus, read_storage, token_file_path
+    from tui.tokens.store import (
+        KINDS,
+        KeyringStatus,
+        keyring_timeout,
+        read_storage,
+        token_file_path,
+    )
 
     keyring: KeyringStatus | None = None
     if config.demo:
@@ -381,7 +379,7 @@ def _user_lines(stored: StoredToken, report: UserTokenReport | None) -> list[str
 def _check(args: argparse.Namespace, config: AppConfig) -> int:
     from tui.api.errors import AmRatingsError
     from tui.tokens.redact import fingerprint
-    from tui.tokens.store import ENV_VARS, load_tokens, source_text
+    from tui.tokens.store import ENV_VARS, keyring_timeout, load_tokens, source_text
 
     if not config.demo:
         try:
@@ -447,7 +445,7 @@ def _generate(args: argparse.Namespace, config: AppConfig) -> int:
     from tui.api.errors import AmRatingsError
     from tui.tokens.generate import generate_developer_token, key_id_from_file_name
     from tui.tokens.inspect import inspect_developer_token
-    from tui.tokens.store import save_token, token_file_path
+    from tui.tokens.store import keyring_timeout, save_token, token_file_path
 
     if args.file and not args.save:
         say("amratings: error: --file only applies with --save")

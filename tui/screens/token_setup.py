@@ -214,7 +214,7 @@ class TokenSetupScreen(Screen[object]):
         from tui.tokens import store
 
         try:
-            status: KeyringStatus = store.keyring_status()
+            status: KeyringStatus = store.keyring_status(timeout=store.keyring_timeout())
         except Exception as exc:  # a status probe must never crash the screen
             self.app.call_from_thread(self._show_keyring, None, f"{type(exc).__name__}: {exc}")
             return
@@ -327,7 +327,9 @@ class TokenSetupScreen(Screen[object]):
         sources: dict[str, str] = {}
         for kind, value in to_store:
             try:
-                sources[kind] = str(store.save_token(kind, value, where))  # type: ignore[arg-type]
+                saved = store.save_token(kind, value, where,  # type: ignore[arg-type]
+                                         timeout=store.keyring_timeout())
+                sources[kind] = str(saved)
             except AmRatingsError as exc:
                 # Nothing is posted: the app keeps its tokens until a save fully succeeds.
                 self.app.call_from_thread(self._save_failed,

@@ -43,6 +43,8 @@ KEYRING_USERNAMES: dict[str, str] = {"developer": "developer-token", "user": "mu
 ENV_VARS: dict[str, str] = {"developer": DEVELOPER_ENV, "user": USER_ENV}
 #: Seconds to wait for any one keyring round trip before calling the keyring unavailable.
 DEFAULT_KEYRING_TIMEOUT = 3.0
+#: Lets tests (and impatient users over SSH) shorten the wait for a hanging keyring.
+KEYRING_TIMEOUT_ENV = "AMRATINGS_KEYRING_TIMEOUT"
 TOKEN_FILE_NAME = "tokens.json"
 
 TokenKind = Literal["developer", "user"]
@@ -386,6 +388,20 @@ def _load(environ: Mapping[str, str] | None, timeout: float, use_keyring: bool,
         return StoredToken(kind, None, TokenSource.NONE, "; ".join(problems[kind]) or None)
 
     return StorageReport(TokenPair(final("developer"), final("user")), status)
+
+
+def keyring_timeout(environ: Mapping[str, str] | None = None) -> float:
+    """Seconds to wait for the keyring: ``AMRATINGS_KEYRING_TIMEOUT``, else the default (3).
+
+    The one place that reads the variable, so the CLI commands and the TUI honour it alike;
+    a value that is not a positive number falls back to the default.
+    """
+    raw = (os.environ if environ is None else environ).get(KEYRING_TIMEOUT_ENV)
+    try:
+        value = float(raw) if raw else DEFAULT_KEYRING_TIMEOUT
+    except ValueError:
+        return DEFAULT_KEYRING_TIMEOUT
+    return value if value > 0 else DEFAULT_KEYRING_TIMEOUT
 
 
 def load_tokens(
