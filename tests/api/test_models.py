@@ -1,13 +1,20 @@
-"""The pydantic models of Apple's JSON: what is accepted, what is "not rated", what is refused."""
+"""The models of Apple's JSON (validated by pydantic-core): what is accepted, what is "not rated",
+what is refused."""
 
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
 from tui.api.client import error_from_response
 from tui.api.errors import DeveloperTokenError, UserTokenError
-from tui.api.models import ErrorsResponse, RatingRequest, RatingResult, Ratings, RatingsResponse
+from tui.api.models import (
+    ErrorsResponse,
+    RatingRequest,
+    RatingResult,
+    Ratings,
+    RatingsResponse,
+    ValidationError,
+)
 
 
 @pytest.mark.parametrize("value", [1, -1])

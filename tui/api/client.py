@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
-from pydantic import ValidationError
 
 from tui import __version__
 from tui.api.errors import (
@@ -44,7 +43,13 @@ from tui.api.errors import (
     ServerError,
     UserTokenError,
 )
-from tui.api.models import ErrorsResponse, RatingRequest, RatingResult, RatingsResponse
+from tui.api.models import (
+    ErrorsResponse,
+    RatingRequest,
+    RatingResult,
+    RatingsResponse,
+    ValidationError,
+)
 from tui.api.types import RatingType, parse_rating_type, validate_id
 from tui.api.urls import DEFAULT_BASE_URL, normalize_base_url
 from tui.tokens.redact import redact
@@ -324,8 +329,7 @@ class RatingsClient:
         if type(value) is not int or value not in (1, -1):
             raise BadInputError(f"rating value must be 1 (like) or -1 (dislike), got {value!r}",
                                 hint="to remove a rating use clear, never -1")
-        payload = RatingRequest.model_validate(
-            {"type": "ratings", "attributes": {"value": value}}).model_dump_json()
+        payload = RatingRequest.validate({"attributes": {"value": value}}).to_json()
         status, body, exchange = await self._request(
             "PUT", self._ratings_path(rtype, item_id), params=self._query(None, None),
             content=payload)
@@ -426,7 +430,7 @@ class RatingsClient:
 
     def _parse_ratings(self, body: bytes, exchange: Exchange) -> dict[str, int | None]:
         try:
-            parsed = RatingsResponse.model_validate(_load_json(body))
+            parsed = RatingsResponse.validate(_load_json(body))
         except MalformedResponseError as exc:
             exc.exchange = exchange
             raise
@@ -651,7 +655,7 @@ def _read_error_body(body: bytes) -> tuple[AppleErrorInfo, str | None]:
         data = None
     if isinstance(data, dict):
         try:
-            errors = ErrorsResponse.model_validate(data).errors
+            errors = ErrorsResponse.validate(data).errors
             if errors:
                 # A hostile or broken server must not reach the terminal with escape codes.
                 raw = errors[0].info()
