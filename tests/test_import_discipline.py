@@ -91,3 +91,47 @@ def test_the_command_line_reaches_the_app_without_the_network_stack(
 def test_help_and_version_do_not_import_the_network_stack(argv: tuple[str, ...]) -> None:
     imported = _imported_by_command(*argv)
     assert not imported & set(HEAVY), f"{' '.join(argv)} imported {sorted(imported & set(HEAVY))}"
+
+
+#: A demo session's service-layer work: lookups (rated and unrated), set, clear, and an Apple
+#: errors body (wrong music user token), all against the embedded simulated API.
+_DEMO_LOOKUP = """
+import asyncio
+import tui.api.client
+from tui.api.client import RatingsClient
+from tui.api.errors import UserTokenError
+from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
+
+async def lookup():
+    kind = "library-music-videos"
+    ids = SimulatedAppleMusic.sample_ids(kind)
+    async with RatingsClient(make_demo_developer_token(), DEMO_USER_TOKEN,
+                             transport=SimulatedAppleMusic()) as client:
+        results = await client.get_ratings(kind, ids)
+        assert {r.value for r in results} >= {1, None}, results
+        assert all(r.ok for r in results), results
+        assert (await client.set_rating(kind, ids[-1], -1)).value == -1
+        assert (await client.clear_rating(kind, ids[-1])).cleared is True
+    async with RatingsClient(make_demo_developer_token(), "not-the-demo-user-token",
+                             transport=SimulatedAppleMusic()) as client:
+        try:
+            await client.get_rating(kind, ids[0])
+        except UserTokenError as error:
+            assert error.code == "40300", error  # parsed from Apple's errors body
+        else:
+            raise AssertionError("a wrong music user token was accepted")
+
+asyncio.run(lookup())
+"""
+
+
+def test_the_service_layer_runs_on_pydantic_core_without_the_pydantic_package() -> None:
+    # Issue 5's memory target: the models are built on pydantic-core directly, because the
+    # pydantic package's Python layer alone cost several MiB of peak RSS. Guard that nothing in
+    # the client, the models or the simulated API brings it back, even lazily during a lookup.
+    imported = _modules_after("import tui.api.client")
+    assert "pydantic_core" in imported, "the models no longer validate with pydantic-core?"
+    assert "pydantic" not in imported, "import tui.api.client imported the pydantic package"
+    after_lookup = _modules_after(_DEMO_LOOKUP)
+    assert "pydantic_core" in after_lookup
+    assert "pydantic" not in after_lookup, "a demo lookup imported the pydantic package"

@@ -23,7 +23,7 @@ def test_value_like_and_dislike_accepted(value: int) -> None:
     assert item.value == value
 
 
-@pytest.mark.parametrize("value", [0, 2, 5, -2, 1.5, "1", True, [1]])
+@pytest.mark.parametrize("value", [0, 2, 5, -2, 1.5, 1.0, "1", True, [1]])
 def test_value_other_than_one_or_minus_one_refused(value: object) -> None:
     with pytest.raises(ValidationError):
         Ratings.model_validate({"id": "1", "type": "ratings", "attributes": {"value": value}})
@@ -64,9 +64,38 @@ def test_wrong_shape_refused(body: object) -> None:
         RatingsResponse.model_validate(body)
 
 
+@pytest.mark.parametrize("raw", [b"1.0", b"true", b'"1"', b"2"])
+def test_value_strict_from_json_too(raw: bytes) -> None:
+    with pytest.raises(ValidationError) as caught:
+        RatingsResponse.validate_json(b'{"data":[{"id":"1","attributes":{"value":' + raw + b"}}]}")
+    assert caught.value.errors()[0]["loc"] == ("data", 0, "attributes", "value")
+
+
+def test_validate_json_builds_typed_frozen_objects() -> None:
+    parsed = RatingsResponse.validate_json(
+        b'{"data":[{"id":"i.a","type":"rating","attributes":{"value":-1}},{"id":"i.b"}]}')
+    assert isinstance(parsed, RatingsResponse)
+    assert all(isinstance(r, Ratings) for r in parsed.data)
+    assert [(r.id, r.type, r.value) for r in parsed.data] == [("i.a", "rating", -1),
+                                                              ("i.b", "ratings", None)]
+    with pytest.raises(AttributeError):
+        parsed.data[0].id = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("bad_id", [1, None, ["i.a"]])
+def test_id_must_be_a_string(bad_id: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        RatingsResponse.validate({"data": [{"id": bad_id, "attributes": {"value": 1}}]})
+    assert caught.value.errors()[0]["loc"] == ("data", 0, "id")
+
+
 def test_put_body_is_exactly_what_apple_documents() -> None:
     body = RatingRequest.model_validate({"attributes": {"value": 1}}).model_dump_json()
     assert body == '{"type":"ratings","attributes":{"value":1}}'
+    assert RatingRequest.validate({"attributes": {"value": -1}}).to_json() == (
+        '{"type":"ratings","attributes":{"value":-1}}')
+    with pytest.raises(ValidationError):
+        RatingRequest.validate({"attributes": {"value": True}})
 
 
 def test_errors_body_parsed_with_extras_and_source() -> None:
