@@ -8,7 +8,9 @@ so ``amratings`` appears at once, over SSH too.
 from __future__ import annotations
 
 import asyncio
+import html
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +41,38 @@ def stylesheet_path() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "styles.tcss"
     return packaged if packaged.exists() else here.parent / "styles.tcss"
+
+
+#: One text run of a Rich SVG export: its x, its width, and the text (spaces as ``&#160;``).
+_SVG_TEXT_RUN = re.compile(
+    r'(<text class="[^"]*" x=")([0-9.]+)(" y="[0-9.]+" textLength=")([0-9.]+)("[^>]*>)'
+    r"((?:&#160;)*)([^<]*?)((?:&#160;)*)(</text>)")
+_NBSP = "&#160;"
+
+
+def place_edge_spaces(svg: str) -> str:
+    """``svg`` with the spaces at either end of each text run moved into its x and width.
+
+    Rich draws a run such as ``"    {"`` as one ``<text>`` of non-breaking spaces and glyphs.
+    librsvg (and so many viewers and converters) drops leading and trailing NBSPs and draws the
+    glyphs at the run's x, so indentation vanishes: pretty-printed JSON, a column after a
+    padded name. The picture is the same in a browser; the x now says where the glyphs are.
+    """
+
+    def place(match: re.Match[str]) -> str:
+        lead, middle, trail = match.group(6), match.group(7), match.group(8)
+        if not (lead or trail) or not middle:
+            return match.group(0)
+        x, length = float(match.group(2)), float(match.group(4))
+        cells = len(html.unescape(lead + middle + trail))
+        cell = length / cells
+        n_lead, n_trail = lead.count(_NBSP), trail.count(_NBSP)
+        x += n_lead * cell
+        length -= (n_lead + n_trail) * cell
+        return (f"{match.group(1)}{format(x, 'g')}{match.group(3)}{format(length, 'g')}"
+                f"{match.group(5)}{middle}{match.group(9)}")
+
+    return _SVG_TEXT_RUN.sub(place, svg)
 
 
 def initial_type(name: str) -> RatingType:
@@ -74,7 +108,7 @@ class AmRatingsApp(App[int]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
     BINDINGS = [
         Binding("f2", "tokens", "Tokens", id="app.tokens"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
     #: The two tokens and where they came from; None until loaded.
@@ -230,6 +264,11 @@ class AmRatingsApp(App[int]):
             self._client = make_client(self.config, None, None, transport=self.transport)
         self._client.set_tokens(self.tokens.developer.value, self.tokens.user.value)
         return self._client
+
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """The screen as SVG (snapshots, screenshots, the palette's "Save screenshot"), with
+        spaces placed so every SVG renderer shows the indentation the terminal shows."""
+        return place_edge_spaces(super().export_screenshot(title=title, simplify=simplify))
 
     async def action_quit(self) -> None:
         """Close the connection pool, then leave."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import io
+import re
 from typing import Any
 
 from rich.console import Console
@@ -61,3 +63,27 @@ def screen_text(app: App[Any]) -> str:
 def row_texts(app: App[Any]) -> list[tuple[str, str, str]]:
     """(id, rating word, note) of each table row."""
     return [(row.item_id, row.word, row.note) for row in table(app).rows_state]
+
+
+#: Rich's SVG export: cell width, line height and baseline of its 20px font.
+_SVG_CELL, _SVG_LINE, _SVG_BASELINE = 12.2, 24.4, 20.0
+_SVG_RUN = re.compile(r'<text class="[^"]*" x="([0-9.]+)" y="([0-9.]+)" textLength="[0-9.]+"'
+                      r"[^>]*>([^<]*)</text>")
+
+
+def svg_lines(svg: str) -> list[str]:
+    """The terminal text as an SVG viewer built on librsvg draws it: each ``<text>`` run at its
+    x, with the non-breaking spaces at either end of the run dropped (librsvg does that, so a
+    run whose x does not account for its leading spaces loses its indentation)."""
+    rows: dict[int, dict[int, str]] = {}
+    for x, y, raw in _SVG_RUN.findall(svg):
+        text = html.unescape(raw).replace("\n", "").strip("\xa0")
+        row = round((float(y) - _SVG_BASELINE) / _SVG_LINE)
+        col = round(float(x) / _SVG_CELL)
+        for offset, char in enumerate(text.replace("\xa0", " ")):
+            rows.setdefault(row, {})[col + offset] = char
+    lines = []
+    for row in range(max(rows, default=-1) + 1):
+        cells = rows.get(row, {})
+        lines.append("".join(cells.get(c, " ") for c in range(max(cells, default=-1) + 1)))
+    return lines
