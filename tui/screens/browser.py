@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Header, Input
 
 from tui.api.errors import AmRatingsError
 from tui.api.types import RatingType
@@ -27,6 +27,7 @@ from tui.messages import (
 )
 from tui.widgets.banner import BackendBanner
 from tui.widgets.error_panel import ErrorPanel
+from tui.widgets.footer import AppFooter
 from tui.widgets.id_pane import IdPane
 from tui.widgets.results import ResultsSummary, ResultsTable
 
@@ -79,7 +80,7 @@ class BrowserScreen(Screen[None]):
         yield ResultsTable(id="results")
         # Hidden until something fails, so it need not be built for the first frame.
         yield Lazy(ErrorPanel(id="error-panel"))
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "tokens", self._show_tokens)

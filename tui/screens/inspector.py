@@ -16,8 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
+from tui.widgets.footer import AppFooter
 from tui.widgets.request_view import RequestView
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ class InspectorScreen(ModalScreen[None]):
                 yield Button("Copy with tokens…", id="copy-tokens", compact=True,
                              disabled=self.exchange is None or not self._have_tokens())
                 yield Button("Close", id="close", compact=True)
-        yield Footer(compact=True)
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self.query_one(RequestView).show_exchange(self.exchange)

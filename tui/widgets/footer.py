@@ -1,0 +1,76 @@
+"""The footer every screen shows: its keys, with "Quit" always in sight.
+
+Textual's footer scrolls sideways when the keys do not fit, so on an 80-column screen with the
+results focused (or anything at 50 columns) the last keys are cut mid-word or gone, and the quit
+key is the last of them. Here the quit key always comes last and always fits: keys before it
+that do not fit whole are left out (rather than cut), and on narrow screens the palette key
+(ctrl+p still opens it) gives its room to the keys that act on the screen.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from textual import events
+from textual.app import ComposeResult
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+#: Below this width the palette key (ctrl+p still works) leaves its room to the screen's keys;
+#: the app's "-narrow" breakpoint.
+NARROW_WIDTH = 70
+#: Actions whose key is always shown, after the others.
+PINNED_ACTIONS = frozenset({"quit", "app.quit"})
+
+
+def key_width(key: FooterKey) -> int:
+    """Columns a compact footer key takes: key, space, description, and its right margin."""
+    description = f" {key.description}" if key.description else ""
+    return cell_len(key.key_display) + cell_len(description) + 1
+
+
+class AppFooter(Footer):
+    """A compact footer whose quit key never scrolls out of sight."""
+
+    DEFAULT_CSS = """
+    /* The docked palette key reaches the last column; a margin there would show a stray
+       letter of the keys behind it. */
+    AppFooter FooterKey.-command-palette {
+        margin-right: 0;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, compact=True)
+        self._composed_width = 0
+
+    def compose(self) -> ComposeResult:
+        widgets = list(super().compose())  # no binding groups here: nothing is nested
+        pinned = [w for w in widgets if isinstance(w, FooterKey) and w.action in PINNED_ACTIONS]
+        for key in pinned:
+            widgets.remove(key)
+            widgets.append(key)  # in flow, after every other key (the palette key is docked)
+        room = self.size.width
+        self._composed_width = room
+        if room:
+            keys = [w for w in widgets if isinstance(w, FooterKey)]
+            palette = [k for k in keys if k.has_class("-command-palette")]
+            if room < NARROW_WIDTH:
+                for key in palette:
+                    widgets.remove(key)
+                palette = []
+            room -= sum(key_width(k) for k in pinned + palette)
+            fits = True
+            for key in keys:
+                if key in pinned or key.has_class("-command-palette"):
+                    continue
+                # Keys keep their order: once one does not fit, none after it is shown.
+                room -= key_width(key)
+                fits = fits and room >= 0
+                if not fits:
+                    widgets.remove(key)
+        yield from widgets
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Which keys fit depends on the width: lay them out again when it changes.
+        if event.size.width != self._composed_width and self._bindings_ready:
+            self.call_after_refresh(self.recompose)
