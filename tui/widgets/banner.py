@@ -57,21 +57,55 @@ class BackendBanner(Static):
     def on_mount(self) -> None:
         self._redraw()
 
+    def on_resize(self) -> None:
+        # Whether the long form fits changes with the width (and the screen's size classes).
+        self._redraw()
+
     def show_tokens(self, tokens: TokenPair | None, note: str | None = None) -> None:
         """Show where the tokens came from (or ``note``, e.g. "reading the keyring…")."""
         self.tokens = tokens
         self.token_note = note
         self._redraw()
 
-    def _redraw(self) -> None:
-        line = Text()
+    @property
+    def compact(self) -> bool:
+        """One line only: the screen is narrow or short (50x14 over SSH), where a wrapped
+        banner would take the rows the table and the error panel need."""
+        try:
+            screen = self.screen
+        except Exception:  # not mounted yet
+            return False
+        return screen.has_class("-narrow") or screen.has_class("-short")
+
+    def _marker(self) -> Text:
         if self.demo:
-            line.append(" DEMO ", style="bold reverse")
-            line.append(" simulated Apple Music API · ")
+            return Text.assemble((" DEMO ", "bold reverse"), " ")
+        if self.custom_base_url:
+            return Text.assemble((" ⚠ CUSTOM API ", "bold reverse"), " ")
+        return Text()
+
+    def _redraw(self) -> None:
+        tokens = Text(self.token_note or token_summary(self.tokens), style="dim")
+        host = self.base_url.split("://")[-1].rstrip("/")
+        if self.demo:
+            where = Text("simulated Apple Music API · ")
         elif self.custom_base_url:
-            line.append(" ⚠ CUSTOM API ", style="bold reverse")
-            line.append(f" requests go to {self.base_url}, not Apple · ")
+            where = Text(f"requests go to {self.base_url}, not Apple · ")
         else:
-            line.append(f"{self.base_url.split('://')[-1]} · ", style="dim")
-        line.append(self.token_note or token_summary(self.tokens), style="dim")
+            where = Text(f"{host} · ", style="dim")
+        full = Text.assemble(self._marker(), where, tokens)
+        if not self.compact:
+            self.update(full)
+            return
+        # The most telling line that fits: the marker and where requests go always come first.
+        short_where = Text(f"{host} · ", style="" if self.custom_base_url else "dim")
+        candidates = [full, Text.assemble(self._marker(), short_where, tokens)]
+        if self.demo:
+            candidates.append(Text.assemble(self._marker(), tokens))
+        elif self.custom_base_url:
+            candidates.append(Text.assemble(self._marker(), host))
+        width = self.content_size.width
+        line = next((c for c in candidates if width and c.cell_len <= width), candidates[-1])
+        line.no_wrap = True
+        line.overflow = "ellipsis"
         self.update(line)

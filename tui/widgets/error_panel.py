@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from rich.console import RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -172,12 +172,36 @@ class ErrorPanel(VerticalScroll):
         """Describe ``error`` and make the panel visible."""
         self.error = error
         self.report = describe_error(error, tokens)
-        self.border_title = f"✕ {self.report.headline}"
-        self.border_subtitle = "esc dismiss · f3 request"
-        self.query_one("#error-body", Static).update(self._render_report(self.report))
+        self._draw()
         self.add_class("-shown")
         self.scroll_home(animate=False)
         self.screen.refresh_bindings()  # "esc Dismiss error" appears in the footer
+
+    @property
+    def compact(self) -> bool:
+        """On a short or narrow screen (50x14) the panel has four rows or so: the headline
+        moves from the border (where it would be cut) into the body, followed at once by the
+        token at fault; the rest is a scroll away."""
+        return self.screen.has_class("-short") or self.screen.has_class("-narrow")
+
+    def on_resize(self) -> None:
+        if self.report is not None:
+            self._draw()
+
+    def _draw(self) -> None:
+        report = self.report
+        if report is None:
+            return
+        if self.compact:
+            http = report.status.startswith("HTTP")
+            self.border_title = f"✕ {report.status if http else 'Error'}"
+            self.border_subtitle = "esc dismiss"
+        else:
+            self.border_title = f"✕ {report.headline}"
+            self.border_subtitle = "esc dismiss · f3 request"
+        headline_style = f"bold {self.app.theme_variables.get('text-error', 'red')}"
+        self.query_one("#error-body", Static).update(
+            self._render_report(report, compact=self.compact, headline_style=headline_style))
 
     def dismiss(self) -> None:
         """Hide the panel."""
@@ -192,18 +216,26 @@ class ErrorPanel(VerticalScroll):
         return self.has_class("-shown")
 
     @staticmethod
-    def _render_report(report: ErrorReport) -> RenderableType:
+    def _render_report(report: ErrorReport, *, compact: bool = False,
+                       headline_style: str = "bold") -> RenderableType:
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
-        grid.add_row("Status", report.status)
+        if compact:
+            grid.add_row("At fault", report.at_fault)
+            grid.add_row("Status", report.status)
+        else:
+            grid.add_row("Status", report.status)
         if report.apple:
             grid.add_row("Apple", report.apple)
-        grid.add_row("At fault", report.at_fault)
+        if not compact:
+            grid.add_row("At fault", report.at_fault)
         if report.next_step:
             grid.add_row("Next", report.next_step)
         for note in report.notes:
             grid.add_row("Note", note)
         if report.request:
             grid.add_row("Request", Text(report.request, style="dim"))
+        if compact:
+            return Group(Text(report.headline, style=headline_style), grid)
         return grid

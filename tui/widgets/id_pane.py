@@ -20,6 +20,7 @@ from textual.widgets import Input, Label, Select, Static
 from textual.widgets.input import Selection
 
 from tui.api.types import ID_RULES, RatingType, id_problem, split_ids
+from tui.widgets.wording import plural
 
 #: Same shape the API accepts for ``l`` (en-US, es-MX, zh-Hant-TW ...).
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -194,7 +195,9 @@ class IdPane(Vertical):
         problems = id_problems(ids, self.rating_type)
         if problems:
             unique = len(dict.fromkeys(ids))
-            lines.append(f"Nothing was sent: {len(problems)} of {unique} ids cannot be sent as "
+            which = ("the id" if unique == 1
+                     else f"{len(problems)} of {plural(unique, 'id')}")
+            lines.append(f"Nothing was sent: {which} cannot be sent as "
                          f"{self.rating_type.value}.")
             for item_id, why in problems[:MAX_LISTED_PROBLEMS]:
                 lines.append(f"  ✕ {_show_id(item_id)}: {escape(why)}")

@@ -25,6 +25,7 @@ from tui.widgets.rating_badge import (
     symbol_for,
     word_for,
 )
+from tui.widgets.wording import plural
 
 #: The note column is cut here so one long error does not push the table sideways.
 MAX_NOTE_CHARS = 60
@@ -197,8 +198,8 @@ class ResultsSummary(Static):
             return Text(self.EMPTY)
         counts = self.counts
         total = sum(counts.values())
-        words = [f"{total} id{'s' if total != 1 else ''}"]
-        short = [f"{total} ids:"]
+        words = [plural(total, "id")]
+        short = [f"{plural(total, 'id')}:"]
         for word, label in ((LIKED, "liked"), (DISLIKED, "disliked"),
                             (NOT_RATED, "not rated"), (FAILED, "failed")):
             words.append(f"{symbol_for(word)} {counts.get(word, 0)} {label}")

@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Input, Label, Static
 
 from tui.tokens.redact import fingerprint
+from tui.widgets.wording import plural
 
 #: How a token's source reads in the caption ("from the keyring").
 SOURCE_WORDS = {
@@ -25,7 +26,8 @@ def describe_token(value: str, source: str | None = None) -> Content:
     """The caption under a token input: fingerprint, length and source, never the token."""
     if not value:
         return Content.styled("no token", "dim")
-    parts: list[str | tuple[str, str]] = [(fingerprint(value), "bold"), f" · {len(value)} chars"]
+    parts: list[str | tuple[str, str]] = [(fingerprint(value), "bold"),
+                                          f" · {plural(len(value), 'char')}"]
     words = SOURCE_WORDS.get(source or "", "")
     if words:
         parts.append(f" · {words}")
