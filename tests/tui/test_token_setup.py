@@ -62,6 +62,12 @@ class TokenSetupHost(App[None]):
     def on_tokens_changed(self, message: TokensChanged) -> None:
         self.changes.append(message)
 
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """As the real app exports pictures (spaces placed for every SVG renderer)."""
+        from tui.app import place_edge_spaces
+
+        return place_edge_spaces(super().export_screenshot(title=title, simplify=simplify))
+
 
 def make_host(
     tokens: TokenPair | None = None,
@@ -542,3 +548,66 @@ async def test_in_the_app_saved_tokens_reach_the_app() -> None:
         assert not isinstance(app.screen, TokenSetupScreen)
         assert app.tokens.developer.value == developer
         assert app.tokens.user == StoredToken("user", FAKE_USER_TOKEN, TokenSource.SESSION)
+
+
+# ------------------------------------------------------- check results layout, app paths
+
+
+def test_step_name_and_request_never_touch() -> None:
+    from tui.tokens.check import TokenCheckStep
+    from tui.widgets.tokens.check_results import describe_step
+
+    step = TokenCheckStep(name="Music user token", token="user", outcome="passed", method="GET",
+                          path="/v1/me/storefront", status=200, elapsed=0.087)
+    assert describe_step(step, 16).plain.startswith(
+        "✓ passed  Music user token  GET /v1/me/storefront  HTTP 200")
+    step.name = "A step name longer than the column"
+    assert "column  GET /v1/me/storefront" in describe_step(step, 16).plain
+
+
+async def test_check_results_columns_are_apart_in_the_picture() -> None:
+    import browser_kit
+
+    host = make_host(pair(EXPIRING_DEVELOPER_TOKEN, REVOKED_USER_TOKEN), transport=simulation())
+    async with host.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        text = screen_text(host)
+        drawn = "\n".join(browser_kit.svg_lines(host.export_screenshot()))
+        for picture in (text, drawn):
+            assert "Developer token   GET /v1/test" in picture
+            assert "Music user token  GET /v1/me/storefront" in picture
+
+
+@pytest.mark.parametrize("opened_by", ["f2", "palette", "missing token"])
+async def test_every_way_in_checks_tokens_on_the_apps_transport(opened_by: str) -> None:
+    from tui.app import AmRatingsApp
+
+    sim = simulation()
+    tokens = None if opened_by == "missing token" else pair(EXPIRING_DEVELOPER_TOKEN,
+                                                            FAKE_USER_TOKEN)
+    clock = lambda: NOW  # noqa: E731
+    app = AmRatingsApp(AppConfig(), transport=sim, tokens=tokens, load_tokens=False,
+                       clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        if opened_by == "f2":
+            await pilot.press("f2")
+        elif opened_by == "palette":
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            await pilot.press(*"Token setup")
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TokenSetupScreen)
+        assert screen._transport is sim and screen._clock is clock
+        screen.query_one("#developer-token-value", Input).value = EXPIRING_DEVELOPER_TOKEN
+        screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        # The check went through the app's simulation, not the network.
+        assert [path for _, path in sim.requests] == ["/v1/test", "/v1/me/storefront"]
+        assert "Both tokens work." in screen_text(app)

@@ -19,10 +19,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Collapsible, Footer, Header, Input, Static
+from textual.widgets import Button, Checkbox, Collapsible, Header, Input, Static
 
 from tui.config import AppConfig
 from tui.messages import TokensChanged
+from tui.widgets.footer import AppFooter
 from tui.widgets.tokens import (
     GenerateTokenForm,
     StorageChoice,
@@ -137,7 +138,7 @@ class TokenSetupScreen(Screen[object]):
             with Collapsible(title="Generate a developer token from a .p8 key",
                              collapsed=True, id="generate"):
                 yield GenerateTokenForm(clock=self._clock, id="generate-form")
-        yield Footer()
+        yield AppFooter()
 
     def on_mount(self) -> None:
         self._decode_developer(self._developer.value)

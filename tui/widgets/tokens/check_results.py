@@ -29,14 +29,23 @@ OUTCOME_MARKS: dict[str, tuple[str, str]] = {
 }
 
 
-def describe_step(step: TokenCheckStep) -> Content:
+#: Columns between the step's name and its request, whatever the names' lengths.
+COLUMN_GAP = 2
+
+
+def describe_step(step: TokenCheckStep, name_width: int = 0) -> Content:
     """One step: its outcome as mark and word, the token it tests, the request, the HTTP status
-    and time taken; then Apple's code, title and detail; then each diagnosis sentence."""
+    and time taken; then Apple's code, title and detail; then each diagnosis sentence.
+
+    ``name_width`` pads the name so the steps' requests line up; the gap after the name is
+    always there, so a name as long as the column (``Music user token``) never runs into the
+    request.
+    """
     mark = OUTCOME_MARKS.get(step.outcome, (step.outcome, "bold"))
-    # Padded so the two steps' requests line up under each other.
-    head: list[str | tuple[str, str]] = [mark, " ", (f"{step.name:<16}", "bold")]
+    pad = max(name_width, len(step.name)) - len(step.name) + COLUMN_GAP
+    head: list[str | tuple[str, str]] = [mark, " ", (step.name, "bold"), " " * pad,
+                                         (f"{step.method} {step.path}", "$text-muted")]
     sent = step.outcome in ("passed", "failed")
-    head.append(("  " + f"{step.method} {step.path}", "$text-muted"))
     if step.status is not None:
         head.append(f"  HTTP {step.status}")
     elif step.outcome == "failed":
@@ -63,7 +72,8 @@ def describe_check(check: TokenCheck) -> Content:
     else:
         verdict = Content.styled("The tokens do not work yet: see the failed step.",
                                  "bold $text-error")
-    lines = [verdict, *(describe_step(step) for step in check.steps)]
+    name_width = max((len(step.name) for step in check.steps), default=0)
+    lines = [verdict, *(describe_step(step, name_width) for step in check.steps)]
     return Content("\n").join(lines)
 
 
