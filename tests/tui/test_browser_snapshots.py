@@ -110,3 +110,23 @@ def test_custom_base_url_warning(snap_compare: Any, make_app: Any) -> None:
     config = AppConfig(base_url="http://127.0.0.1:8080")
     app = make_app(config=config, tokens=demo_token_pair(source=demo_token_pair().user.source))
     assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_request_inspector_headers(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, "i.NJv00rkTEaLK51")
+        await pilot.press("down", "i")
+        await settle(pilot)
+        await pilot.press("end")  # scrolled to the request and response headers
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_custom_base_url_403_small_terminal(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, SAMPLE)
+
+    config = AppConfig(base_url="http://127.0.0.1:8080")
+    app = make_app(config=config, tokens=demo_token_pair(user="revoked-user-token-for-tests-1234"))
+    assert snap_compare(app, terminal_size=(50, 14), run_before=run)
