@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import cast
 
 from tui import __version__
 
@@ -95,7 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
                "keyring (see `amratings token --help`); never from arguments.",
     )
     parser.add_argument("--version", action="version", version=f"amratings {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    # _Parser only changes how usage errors exit; the command modules take any ArgumentParser.
+    sub = cast("argparse._SubParsersAction[argparse.ArgumentParser]",
+               parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser))
     ratings_cli.add_parsers(sub, [common])
     token_cli.add_parser(sub, [common])
     return parser

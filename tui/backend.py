@@ -11,7 +11,8 @@ import httpx
 
 from tui.api.client import Exchange, RatingsClient
 from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
-from tui.config import DEFAULT_BASE_URL, AppConfig
+from tui.api.urls import DEFAULT_BASE_URL
+from tui.config import AppConfig
 
 
 def demo_tokens() -> tuple[str, str]:

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, config: AppConfig) -> int:
         if config.demo:
             # The demo never touches the network: a base URL from the environment or the
             # config file is irrelevant and must not make the embedded simulation fail.
-            from tui.config import DEFAULT_BASE_URL
+            from tui.api.urls import DEFAULT_BASE_URL
 
             config.base_url = DEFAULT_BASE_URL
         else:
