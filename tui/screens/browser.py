@@ -7,6 +7,7 @@ and a second action on the same item replaces the first. Results come back as me
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -14,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input
 
 from tui.api.errors import AmRatingsError
@@ -35,6 +37,10 @@ if TYPE_CHECKING:
     from tui.app import AmRatingsApp
     from tui.config import AppConfig
     from tui.tokens.store import TokenPair
+
+#: A lookup that answers within this many seconds paints once, with its results; a slower one
+#: shows its loading rows after this long.
+LOADING_ROWS_DELAY = 0.1
 
 #: What a row says while its action is in flight.
 PENDING_NOTE = {"like": "liking…", "dislike": "disliking…", "clear": "clearing…",
@@ -65,6 +71,9 @@ class BrowserScreen(Screen[None]):
         self.rating_type = rating_type
         self._lookup = 0
         self._busy = False
+        #: Frames held back while a lookup has just been sent (see :meth:`_hold_frames`).
+        self._frames_held: ExitStack | None = None
+        self._hold_timer: Timer | None = None
 
     @property
     def amr(self) -> AmRatingsApp:
@@ -84,6 +93,9 @@ class BrowserScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.watch(self.app, "tokens", self._show_tokens)
+
+    def on_unmount(self) -> None:
+        self._release_frames()
 
     def _show_tokens(self, tokens: TokenPair | None) -> None:
         self.query_one(BackendBanner).show_tokens(tokens)
@@ -116,10 +128,38 @@ class BrowserScreen(Screen[None]):
     def _start_lookup(self, event: IdPane.Submitted) -> None:
         self._lookup += 1
         self._busy = True
+        self._hold_frames()
         self.action_dismiss_error()
         self.table.show_ids(event.rating_type.value, event.ids)
         self._refresh_summary()
         self.run_lookup(self._lookup, event.rating_type, event.ids, event.language)
+
+    def _hold_frames(self) -> None:
+        """Paint nothing until the lookup's first answer, or ``LOADING_ROWS_DELAY``.
+
+        Textual paints at most 60 frames a second and, after a frame, skips a tick: a frame of
+        loading rows right after Enter would delay the results of a quick lookup by two ticks
+        (about 35 ms). Held back (Textual's ``batch_update``, as ``App.delay_update`` does), a
+        quick lookup paints once, with its results; a slow one shows its loading rows soon.
+        """
+        if self._frames_held is None:
+            held = ExitStack()
+            held.enter_context(self.app.batch_update())
+            self._frames_held = held
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+        self._hold_timer = self.set_timer(LOADING_ROWS_DELAY, self._release_frames,
+                                          name="loading rows")
+
+    def _release_frames(self) -> None:
+        """Paint again (see :meth:`_hold_frames`)."""
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        if self._frames_held is not None:
+            held, self._frames_held = self._frames_held, None
+            held.close()
+            self.check_idle()  # the screen's idle handler schedules the next frame
 
     @work(exclusive=True, group="lookup")
     async def run_lookup(self, lookup: int, rating_type: RatingType, ids: list[str],
@@ -143,6 +183,7 @@ class BrowserScreen(Screen[None]):
         message.stop()  # handled here; the app has nothing to add
         if message.lookup != self._lookup:
             return  # a batch of a lookup that was replaced
+        self._release_frames()
         for result in message.results:
             self.table.apply_result(result)
         failed = next((r.error for r in message.results if r.error is not None), None)
@@ -155,6 +196,7 @@ class BrowserScreen(Screen[None]):
     def _lookup_finished(self, message: LookupFinished) -> None:
         message.stop()  # handled here; the app has nothing to add
         if message.lookup == self._lookup:
+            self._release_frames()
             self._busy = False
             self._refresh_summary()
 
@@ -163,6 +205,7 @@ class BrowserScreen(Screen[None]):
         message.stop()  # handled here; the app has nothing to add
         if message.lookup != self._lookup:
             return
+        self._release_frames()
         self._busy = False
         for row in self.table.rows_state:
             self.table.mark(row.rating_type, row.item_id, "", failed=message.error)

@@ -9,9 +9,12 @@ that do not fit whole are left out (rather than cut), and on narrow screens the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.cells import cell_len
 from textual import events
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -42,8 +45,31 @@ class AppFooter(Footer):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, compact=True)
         self._composed_width = 0
+        #: What the keys were composed from (see :meth:`_keys_shown`); None before the first.
+        self._composed_keys: tuple[Any, ...] | None = None
+
+    def _keys_shown(self, screen: Screen[Any]) -> tuple[Any, ...]:
+        """Everything about the screen's active bindings that the keys show."""
+        app = self.app
+        return tuple(
+            (key, app.get_key_display(binding), binding.description, binding.action, enabled,
+             tooltip, binding.tooltip, binding.group)
+            for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
+            if binding.show or key == app.COMMAND_PALETTE_BINDING)
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        # Textual's footer rebuilds all its keys whenever the screen says its bindings may
+        # have changed (every focus change, every refresh_bindings), which costs a frame's
+        # worth of mounting; rebuild only when the keys shown would differ.
+        if (self._bindings_ready and self.is_attached and screen is self.screen
+                and self._composed_keys is not None
+                and self._keys_shown(screen) == self._composed_keys):
+            return
+        super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._composed_keys = self._keys_shown(self.screen)
         widgets = list(super().compose())  # no binding groups here: nothing is nested
         pinned = [w for w in widgets if isinstance(w, FooterKey) and w.action in PINNED_ACTIONS]
         for key in pinned:

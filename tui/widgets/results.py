@@ -186,16 +186,29 @@ class ResultsSummary(Static):
 
     def show(self, counts: Counter[str], *, busy: bool) -> None:
         """Show the counts of a table; ``busy`` while batches are still arriving."""
+        before = self._line()
         self.counts = counts
         self.busy = busy
-        self.refresh(layout=True)
+        after = self._line()
+        if after == before:
+            return
+        width = self.content_size.width
+        if width and len(before) <= width and len(after) <= width:
+            # Still one line: repaint only. A layout refresh would reflow the whole screen
+            # (and re-render every visible table line) on every batch.
+            self.refresh()
+        else:
+            self.refresh(layout=True)
 
     def on_resize(self) -> None:
         self.refresh(layout=True)
 
     def render(self) -> Text:
+        return Text(self._line())
+
+    def _line(self) -> str:
         if self.counts is None:
-            return Text(self.EMPTY)
+            return self.EMPTY
         counts = self.counts
         total = sum(counts.values())
         words = [plural(total, "id")]
@@ -211,4 +224,4 @@ class ResultsSummary(Static):
         text = "   ".join(words)
         if len(text) > self.content_size.width > 0:
             text = "  ".join(short)
-        return Text(text)
+        return text
