@@ -88,10 +88,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the programs measured in tmux at this niceness (e.g. -10 as "
                              "root, to shield both from other load alike; default 0)")
     args = parser.parse_args(argv)
+    from .common import compile_bytecode
     from .terminal import HEIGHT, WIDTH
 
     counts = QUICK if args.quick else FULL
     status = 0
+    compile_bytecode()  # as an installed package has it (see there)
     print("\n".join(machine()), flush=True)
     for section in args.only or SECTIONS:
         n = args.repeat or counts[section]

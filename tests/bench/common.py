@@ -4,6 +4,7 @@ clean environment that no user configuration or real token can leak into."""
 from __future__ import annotations
 
 import atexit
+import compileall
 import functools
 import os
 import shutil
@@ -20,6 +21,15 @@ def amratings_command() -> list[str]:
     or ``python -m tui`` when it is not installed."""
     script = Path(sys.executable).parent / "amratings"
     return [str(script)] if script.exists() else [sys.executable, "-m", "tui"]
+
+
+def compile_bytecode() -> None:
+    """Write the bytecode of amratings' modules, as installing the package does (pip compiles
+    every module of a wheel). Without it, where PYTHONDONTWRITEBYTECODE is set (as on the
+    machine the figures come from) or the sources changed since the last run, each launch
+    compiled every edited module again: about 15 ms of CPU before the first frame and 2 MiB of
+    peak memory, which the bare app (Textual compiled at install) never pays."""
+    compileall.compile_dir(ROOT / "tui", quiet=1)
 
 
 @functools.cache
