@@ -15,6 +15,7 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 from textual.widgets.input import Selection
@@ -56,6 +57,43 @@ def rating_type_options() -> list[tuple[str, RatingType]]:
     return [(t.label, t) for t in RatingType]
 
 
+class TypePlaceholder(Horizontal):
+    """The rating type as the first frame shows it: drawn like the compact selector, which
+    (with its list of nine options) is built and swapped in right after that frame."""
+
+    DEFAULT_CSS = """
+    TypePlaceholder {
+        height: 1;
+        padding: 0 1 0 0;
+        color: $foreground;
+        background: $surface;
+    }
+    TypePlaceholder > Static {
+        background: transparent;
+    }
+    TypePlaceholder > .label {
+        width: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    TypePlaceholder > .arrow {
+        box-sizing: content-box;
+        width: 1;
+        height: 1;
+        padding: 0 0 0 1;
+        color: $foreground 50%;
+    }
+    """
+
+    def __init__(self, rating_type: RatingType, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._label = rating_type.label
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._label, classes="label", markup=False)
+        yield Static("▼", classes="arrow")
+
+
 def id_problems(ids: list[str], rating_type: RatingType) -> list[tuple[str, str]]:
     """(id, why) for each id that cannot be sent as ``rating_type``, in input order."""
     out: list[tuple[str, str]] = []
@@ -95,7 +133,7 @@ class IdPane(Vertical):
         text-wrap: nowrap;
         text-overflow: ellipsis;
     }
-    IdPane #rating-type, IdPane #label-type {
+    IdPane #rating-type, IdPane #rating-type-placeholder, IdPane #label-type {
         width: 26;
     }
     IdPane #ids, IdPane #label-ids {
@@ -142,18 +180,38 @@ class IdPane(Vertical):
             yield Label("IDs, one or many · Enter looks up", id="label-ids")
             yield Label("Language", id="label-language")
         with Horizontal(id="id-row"):
-            yield Select(rating_type_options(), value=self._initial_type, allow_blank=False,
-                         compact=True, id="rating-type")
+            # The selector is built after the first frame (_mount_type_select).
+            yield TypePlaceholder(self._initial_type, id="rating-type-placeholder")
             yield IdsInput(placeholder=self._placeholder(self._initial_type), compact=True,
                            id="ids")
             yield Input(value=self._initial_language, placeholder="en-US", compact=True,
                         id="language")
         yield Static("", id="id-problems", markup=True)
 
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._mount_type_select)
+
+    async def _mount_type_select(self) -> None:
+        """Swap the placeholder for the rating type selector, once it is built."""
+        placeholders = self.query("#rating-type-placeholder")
+        if not placeholders:
+            return
+        placeholder = placeholders.first()
+        select: Select[RatingType] = Select(
+            rating_type_options(), value=self._initial_type, allow_blank=False, compact=True,
+            id="rating-type")
+        select.display = False  # until composed, so no frame shows it half-built
+        await self.query_one("#id-row", Horizontal).mount(select, before=placeholder)
+        select.display = True
+        await placeholder.remove()
+
     @property
     def rating_type(self) -> RatingType:
-        """The selected rating type."""
-        value = self.query_one("#rating-type", Select).value
+        """The selected rating type (the initial one until the selector is mounted)."""
+        try:
+            value = self.query_one("#rating-type", Select).value
+        except NoMatches:
+            return self._initial_type
         return value if isinstance(value, RatingType) else self._initial_type
 
     @property
