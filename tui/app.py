@@ -8,7 +8,6 @@ so ``amratings`` appears at once, over SSH too.
 from __future__ import annotations
 
 import asyncio
-import html
 import os
 import re
 from collections.abc import Callable
@@ -58,6 +57,8 @@ def place_edge_spaces(svg: str) -> str:
     glyphs at the run's x, so indentation vanishes: pretty-printed JSON, a column after a
     padded name. The picture is the same in a browser; the x now says where the glyphs are.
     """
+
+    import html  # here, not at the top: html.entities is half a MiB the first frame never needs
 
     def place(match: re.Match[str]) -> str:
         lead, middle, trail = match.group(6), match.group(7), match.group(8)

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
-from tui.tokens.redact import fingerprint
-
 if TYPE_CHECKING:
     from tui.tokens.store import StoredToken, TokenPair
 
@@ -18,6 +16,9 @@ def token_summary(tokens: TokenPair | None) -> str:
     """``developer sha256:1a2b3c4d (env) · user sha256:5e6f7a8b (keyring)``."""
     if tokens is None:
         return "tokens: loading…"
+
+    # Imported here: hashlib is not needed for the first frame (tokens load after it).
+    from tui.tokens.redact import fingerprint
 
     def one(name: str, token: StoredToken) -> str:
         if not token.value:

@@ -19,7 +19,6 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.api import errors as api_errors
-from tui.tokens.redact import fingerprint
 
 if TYPE_CHECKING:
     from tui.tokens.store import StoredToken, TokenPair
@@ -41,6 +40,8 @@ class ErrorReport:
 def _token_label(token: StoredToken | None, name: str) -> str:
     if token is None or not token.value:
         return f"the {name} (none is set)"
+    from tui.tokens.redact import fingerprint  # hashlib: not for the first frame
+
     return f"the {name} {fingerprint(token.value)} (from {token.source.value})"
 
 
