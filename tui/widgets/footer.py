@@ -47,6 +47,8 @@ class AppFooter(Footer):
         self._composed_width = 0
         #: What the keys were composed from (see :meth:`_keys_shown`); None before the first.
         self._composed_keys: tuple[Any, ...] | None = None
+        #: A rebuild is scheduled (it reads the bindings when it runs, so one is enough).
+        self._rebuild_pending = False
 
     def _keys_shown(self, screen: Screen[Any]) -> tuple[Any, ...]:
         """Everything about the screen's active bindings that the keys show."""
@@ -61,13 +63,16 @@ class AppFooter(Footer):
         # Textual's footer rebuilds all its keys whenever the screen says its bindings may
         # have changed (every focus change, every refresh_bindings), which costs a frame's
         # worth of mounting; rebuild only when the keys shown would differ.
-        if (self._bindings_ready and self.is_attached and screen is self.screen
-                and self._composed_keys is not None
-                and self._keys_shown(screen) == self._composed_keys):
+        if self._bindings_ready and self.is_attached and screen is self.screen and (
+                self._rebuild_pending or (self._composed_keys is not None
+                                          and self._keys_shown(screen) == self._composed_keys)):
             return
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self._rebuild_pending = True
         super().bindings_changed(screen)
 
     def compose(self) -> ComposeResult:
+        self._rebuild_pending = False
         if self._bindings_ready:
             self._composed_keys = self._keys_shown(self.screen)
         widgets = list(super().compose())  # no binding groups here: nothing is nested
@@ -98,5 +103,7 @@ class AppFooter(Footer):
 
     def on_resize(self, event: events.Resize) -> None:
         # Which keys fit depends on the width: lay them out again when it changes.
-        if event.size.width != self._composed_width and self._bindings_ready:
+        if event.size.width != self._composed_width and self._bindings_ready \
+                and not self._rebuild_pending:
+            self._rebuild_pending = True
             self.call_after_refresh(self.recompose)
