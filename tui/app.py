@@ -1,6 +1,6 @@
 """The amratings Textual app: stylesheet, app-wide bindings, screens, command palette.
 
-The first frame needs only Textual and the widgets: httpx, pydantic and keyring are imported
+The first frame needs only Textual and the widgets: httpx, pydantic-core and keyring are imported
 after it is drawn (tokens are read in a thread worker, the service layer is warmed up in one),
 so ``amratings`` appears at once, over SSH too.
 """
@@ -214,14 +214,8 @@ class AmRatingsApp(App[int]):
 
     def action_tokens(self) -> None:
         """Open the token setup screen."""
-        try:
-            from tui.screens.token_setup import TokenSetupScreen
-        except ImportError:
-            self.notify("The token setup screen is not available in this build. Set "
-                        "APPLE_MUSIC_DEVELOPER_TOKEN and APPLE_MUSIC_USER_TOKEN, or use "
-                        "`amratings token set`.", title="Tokens", severity="warning",
-                        timeout=10)
-            return
+        from tui.screens.token_setup import TokenSetupScreen
+
         if any(isinstance(s, TokenSetupScreen) for s in self.screen_stack):
             return
         self.push_screen(TokenSetupScreen(self.config, self.tokens, transport=self.transport,

@@ -1,8 +1,8 @@
 """The app's Textual messages, in one place.
 
-Kept free of httpx/pydantic imports (type-only references) so it loads before the first frame.
+Kept free of httpx/pydantic-core imports (type-only references) so it loads before the first frame.
 Results are ``tui.api.models.RatingResult`` and errors ``tui.api.errors.AmRatingsError``; they are
-typed ``Any`` here because importing the models module would pull in pydantic.
+typed ``Any`` here because importing the models module would pull in pydantic-core.
 """
 
 from __future__ import annotations
