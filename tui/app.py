@@ -162,20 +162,12 @@ class AmRatingsApp(App[int]):
     def _read_tokens(self, where: str) -> None:
         """Read the tokens off the event loop: the keyring may hang (over SSH it can wait for
         an unlock prompt). Also imports the service layer, which the first lookup needs."""
-        from tui.tokens.store import (
-            StoredToken,
-            TokenPair,
-            TokenSource,
-            keyring_timeout,
-            load_tokens,
-        )
+        from tui.tokens.store import keyring_timeout, load_tokens
 
         if where == "demo":
-            from tui.backend import demo_tokens
+            from tui.backend import demo_token_pair
 
-            developer, user = demo_tokens()
-            pair = TokenPair(StoredToken("developer", developer, TokenSource.DEMO),
-                             StoredToken("user", user, TokenSource.DEMO))
+            pair = demo_token_pair()
         else:
             pair = load_tokens(keyring_timeout=keyring_timeout())
         self.call_from_thread(self._tokens_read, pair)

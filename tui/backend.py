@@ -13,11 +13,19 @@ from tui.api.client import Exchange, RatingsClient
 from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
 from tui.api.urls import DEFAULT_BASE_URL
 from tui.config import AppConfig
+from tui.tokens.store import StoredToken, TokenPair, TokenSource
 
 
 def demo_tokens() -> tuple[str, str]:
     """The developer token and music user token the demo backend accepts. Obviously fake."""
     return make_demo_developer_token(), DEMO_USER_TOKEN
+
+
+def demo_token_pair() -> TokenPair:
+    """:func:`demo_tokens` as a :class:`TokenPair` whose source is the demo."""
+    developer, user = demo_tokens()
+    return TokenPair(StoredToken("developer", developer, TokenSource.DEMO),
+                     StoredToken("user", user, TokenSource.DEMO))
 
 
 def make_client(

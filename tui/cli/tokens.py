@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from tui.config import AppConfig
     from tui.tokens.check import TokenCheck
     from tui.tokens.inspect import DeveloperTokenReport, Finding, UserTokenReport
-    from tui.tokens.store import StoredToken, TokenKind, TokenPair
+    from tui.tokens.store import StoredToken, TokenKind
 
 _NAMES = {"developer": "developer token", "user": "music user token"}
 
@@ -252,15 +252,6 @@ def _forget(args: argparse.Namespace, config: AppConfig) -> int:
 # ---------------------------------------------------------------------- status
 
 
-def _demo_pair() -> TokenPair:
-    from tui.backend import demo_tokens
-    from tui.tokens.store import StoredToken, TokenPair, TokenSource
-
-    dev, user = demo_tokens()
-    return TokenPair(StoredToken("developer", dev, TokenSource.DEMO),
-                     StoredToken("user", user, TokenSource.DEMO))
-
-
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else "(none)"
 
@@ -284,7 +275,9 @@ def _status(args: argparse.Namespace, config: AppConfig) -> int:
 
     keyring: KeyringStatus | None = None
     if config.demo:
-        pair = _demo_pair()
+        from tui.backend import demo_token_pair
+
+        pair = demo_token_pair()
     else:
         storage = read_storage(keyring_timeout=keyring_timeout())
         pair, keyring = storage.tokens, storage.keyring
@@ -387,7 +380,12 @@ def _check(args: argparse.Namespace, config: AppConfig) -> int:
         except AmRatingsError as exc:
             print_error(exc)
             return EXIT_USAGE
-    pair = _demo_pair() if config.demo else load_tokens(keyring_timeout=keyring_timeout())
+    if config.demo:
+        from tui.backend import demo_token_pair
+
+        pair = demo_token_pair()
+    else:
+        pair = load_tokens(keyring_timeout=keyring_timeout())
     remember_secrets(pair.developer.value, pair.user.value)
     if pair.developer.present or pair.user.present:
         warn_if_not_apple(config)
