@@ -280,6 +280,19 @@ def test_symlinked_or_broken_files_are_refused(home: dict[str, str], tmp_path: P
     assert "not valid JSON" in (load_tokens({}, use_keyring=False).developer.problem or "")
 
 
+def test_a_directory_in_place_of_the_file_is_a_problem_not_a_crash(home: dict[str, str]) -> None:
+    path = token_file_path()
+    path.mkdir(parents=True, mode=0o700)
+    pair = load_tokens({}, use_keyring=False)
+    assert pair.developer.value is None
+    assert "not a regular file" in (pair.developer.problem or "")
+    with pytest.raises(TokenStoreError, match="not a regular file"):
+        save_token("user", FAKE_USER, "file")
+    problems: list[str] = []
+    assert forget_token("all", problems=problems) == []
+    assert any("not a regular file" in p for p in problems)
+
+
 def test_keyring_problem_is_kept_when_the_file_is_empty_too(fail_keyring: None) -> None:
     save_token("user", FAKE_USER, "file")
     pair = load_tokens({})

@@ -292,6 +292,10 @@ def _read_token_file(*, ignore_mode: bool = False) -> tuple[dict[str, str], str 
         if exc.errno == errno.ELOOP:
             return {}, f"token file {path} is a symbolic link: refusing to use it"
         return {}, f"cannot read token file {path}: {exc.strerror}"
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        # A directory (or a fifo) opens fine and then fails to read: say so, do not crash.
+        os.close(fd)
+        return {}, f"token file {path} is not a regular file: refusing to use it"
     with os.fdopen(fd, "rb") as handle:
         # fstat the open file, not the path, so the file checked is the file read.
         info = os.fstat(handle.fileno())
