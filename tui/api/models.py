@@ -69,11 +69,6 @@ class _Validated:
         """Parse a JSON document; raises :class:`ValidationError` (also for invalid JSON)."""
         return cast(Self, cls._validator.validate_json(raw))
 
-    @classmethod
-    def model_validate(cls, data: object) -> Self:
-        """Alias of :meth:`validate` (the name the pydantic models had)."""
-        return cls.validate(data)
-
 
 @dataclass(frozen=True, slots=True)
 class RatingAttributes(_Validated):
@@ -123,10 +118,6 @@ class RatingRequest(_Validated):
         """Compact JSON, fields in declaration order:
         ``{"type":"ratings","attributes":{"value":1}}``."""
         return to_json(self).decode()
-
-    def model_dump_json(self) -> str:
-        """Alias of :meth:`to_json` (the name the pydantic model had)."""
-        return self.to_json()
 
 
 @dataclass(frozen=True, slots=True)
