@@ -161,10 +161,6 @@ class ResultsTable(DataTable[Any]):
         """How many rows are Liked / Disliked / Not rated / Failed / Loading."""
         return Counter(row.word for row in self.rows_state)
 
-    def first_error(self) -> Any:
-        """The first row error in table order, if any."""
-        return next((row.error for row in self.rows_state if row.error is not None), None)
-
 
 class ResultsSummary(Static):
     """``5 ids   ♥ 2 liked   ✕ 1 disliked   · 1 not rated   ! 1 failed`` (symbols and numbers
