@@ -13,10 +13,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
-from typing import cast
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, cast
 
 from tui import __version__
+
+if TYPE_CHECKING:
+    from tui.config import AppConfig
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -175,18 +178,18 @@ def _main(argv: Sequence[str] | None) -> int:
     return _guarded(lambda: ratings_cli.run(args, config))
 
 
-def _run_tui(config: object) -> int:
-    if not (getattr(config, "demo", False) and _known_type(getattr(config, "rating_type", ""))):
+def _run_tui(config: AppConfig) -> int:
+    if not (config.demo and _known_type(config.rating_type)):
         # The checks and their messages live with the commands. The demo with a valid type
         # passes them by definition, so its first frame need not import the CLI helpers.
         from tui.cli.common import check_rating_type_and_url
 
-        status = check_rating_type_and_url(config)  # type: ignore[arg-type]
+        status = check_rating_type_and_url(config)
         if status:
             return status
     from tui.app import run_app
 
-    return run_app(config)  # type: ignore[arg-type]
+    return run_app(config)
 
 
 def _known_type(name: str) -> bool:
@@ -201,10 +204,10 @@ def _known_type(name: str) -> bool:
     return True
 
 
-def _guarded(run: object) -> int:
+def _guarded(run: Callable[[], int]) -> int:
     """Run a command; an unexpected exception becomes one line on stderr, not a traceback."""
     try:
-        return int(run())  # type: ignore[operator]
+        return run()
     except (KeyboardInterrupt, SystemExit):
         raise
     except Exception as exc:
