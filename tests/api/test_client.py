@@ -31,7 +31,8 @@ from tui.api.errors import (
     UserTokenError,
 )
 from tui.api.models import RatingResult
-from tui.api.urls import is_apple_base_url, normalize_base_url
+from tui.api.urls import normalize_base_url
+from tui.config import AppConfig
 
 DEV = "FAKE-DEV-TOKEN-for-tests-0000"
 USER = "FAKE-USER-TOKEN-for-tests-0000"
@@ -348,9 +349,10 @@ def test_bad_base_urls_refused(url: str) -> None:
 
 
 def test_apple_base_url_detection() -> None:
-    assert is_apple_base_url("https://api.music.apple.com/")
-    assert not is_apple_base_url("https://api.music.apple.com.evil.example")
-    assert not is_apple_base_url("http://127.0.0.1:8080")
+    # The one rule for "tokens go somewhere other than Apple" (the CLI and TUI warnings).
+    assert not AppConfig(base_url="https://api.music.apple.com/").custom_base_url
+    assert AppConfig(base_url="https://api.music.apple.com.evil.example").custom_base_url
+    assert AppConfig(base_url="http://127.0.0.1:8080").custom_base_url
 
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])

@@ -50,8 +50,3 @@ def is_loopback_host(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def is_apple_base_url(url: str) -> bool:
-    """True when ``url`` points at Apple's API host (anything else earns a warning)."""
-    return (urlsplit(url).hostname or "").lower() == "api.music.apple.com"
