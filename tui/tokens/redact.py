@@ -39,33 +39,6 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-class SecretStr:
-    """A token holder whose ``repr``/``str`` never show the value; ``.reveal()`` does."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        """Return the token itself. Call only where the token must be sent or shown on request."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"SecretStr({mask(self._value)})"
-
-    __str__ = __repr__
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, SecretStr) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-
 class RedactingFilter(logging.Filter):
     """A logging filter that scrubs the given secrets from every record it sees.
 
