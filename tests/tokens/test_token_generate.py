@@ -72,6 +72,9 @@ def test_missing_key_file(tmp_path: Path) -> None:
     assert isinstance(caught.value, BadInputError) and caught.value.exit_code == 2
     with pytest.raises(TokenGenerationError, match="is a directory"):
         generate_developer_token(TEAM_ID, KEY_ID, tmp_path)
+    # An unknown user after "~" is an input problem, not a RuntimeError (it crashed the TUI).
+    with pytest.raises(TokenGenerationError, match="does not name a home directory"):
+        generate_developer_token(TEAM_ID, KEY_ID, "~no-such-user-amratings/AuthKey_NOPE.p8")
 
 
 def _pem(key: object, fmt: serialization.PrivateFormat,

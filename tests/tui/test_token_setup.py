@@ -520,6 +520,22 @@ async def test_bad_key_file_shows_an_inline_error(tmp_path: Path, content: bytes
         assert app.screen.query_one("#developer-token-value", Input).value == ""
 
 
+async def test_key_file_under_an_unknown_home_is_an_inline_error() -> None:
+    app = make_host()
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        app.screen.query_one("#generate-team-id", Input).value = "FAKETEAM01"
+        app.screen.query_one("#generate-key-file", Input).value = (
+            "~no-such-user-amratings/AuthKey_FAKEKEY001.p8")
+        await pilot.pause()
+        await pilot.click("#generate-run")
+        await settle(pilot)
+        error = app.screen.query_one(".generate-form--error", Static)
+        assert "does not name a home directory" in str(error.render())
+
+
 async def test_generate_with_missing_fields_says_which() -> None:
     app = make_host()
     async with app.run_test(size=(80, 30)) as pilot:

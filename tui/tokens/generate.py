@@ -55,7 +55,11 @@ def _key_bytes(private_key: bytes | str | Path) -> tuple[bytes, str]:
         return private_key, "the key"
     if isinstance(private_key, str) and "-----BEGIN" in private_key:
         return private_key.encode("utf-8"), "the key"
-    path = Path(private_key).expanduser()
+    try:
+        path = Path(private_key).expanduser()
+    except RuntimeError:  # "~someone/..." for a user this machine does not know
+        raise TokenGenerationError(f"key file {private_key}: ~ does not name a home directory here",
+                                   hint="give the full path of AuthKey_<KEYID>.p8") from None
     try:
         return path.read_bytes(), str(path)
     except FileNotFoundError:

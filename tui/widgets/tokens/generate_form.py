@@ -109,7 +109,8 @@ class GenerateTokenForm(Vertical):
             self.show_error("Days must be at least 1.")
             return
         self.show_error(None)
-        self._generate(team_id, key_id, Path(key_file).expanduser(), days)
+        # The generator expands "~" (off the event loop, and as a clear error when it cannot).
+        self._generate(team_id, key_id, Path(key_file), days)
 
     @work(thread=True, exclusive=True, group="generate-token")
     def _generate(self, team_id: str, key_id: str, key_file: Path, days: int) -> None:
