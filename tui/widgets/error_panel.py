@@ -19,6 +19,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.api import errors as api_errors
+from tui.widgets.wording import plural
 
 if TYPE_CHECKING:
     from tui.tokens.store import StoredToken, TokenPair
@@ -50,7 +51,7 @@ def _retried(error: api_errors.AmRatingsError) -> str:
     retries = max(error.attempts - 1, 0)
     if retries == 0:
         return ""
-    return f", retried {retries} time{'s' if retries != 1 else ''}"
+    return f", retried {plural(retries, 'time')}"
 
 
 def describe_error(error: Any, tokens: TokenPair | None = None) -> ErrorReport:
