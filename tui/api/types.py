@@ -130,7 +130,7 @@ def validate_id(item_id: str, rating_type: RatingType | None = None) -> str:
     """Return ``item_id`` if it may be sent, else raise :class:`BadInputError` naming it."""
     problem = id_problem(item_id, rating_type)
     if problem is not None:
-        raise BadInputError(f"invalid id {_show(item_id)}: {problem}", hint=None)
+        raise BadInputError(f"invalid id {quote_id(item_id)}: {problem}", hint=None)
     return item_id
 
 
@@ -139,7 +139,8 @@ def split_ids(text: str) -> list[str]:
     return [piece for piece in re.split(r"[\s,]+", text) if piece]
 
 
-def _show(item_id: str) -> str:
-    """Quote an id for a message, shortened and with control characters made visible."""
-    shown = item_id if len(item_id) <= 60 else item_id[:57] + "..."
+def quote_id(item_id: str, limit: int = 60) -> str:
+    """Quote an id for a message, shortened to ``limit`` characters and with control
+    characters made visible."""
+    shown = item_id if len(item_id) <= limit else item_id[:limit - 3] + "..."
     return repr(shown)

@@ -63,7 +63,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser],
 def run(args: argparse.Namespace, config: AppConfig) -> int:
     """Validate everything, then run the command; return the exit status."""
     from tui.api.errors import AmRatingsError
-    from tui.api.types import DEFAULT_TYPE, id_problem, parse_rating_type, split_ids
+    from tui.api.types import DEFAULT_TYPE, id_problem, parse_rating_type, quote_id, split_ids
 
     setup_logging(config.verbose)
     try:
@@ -92,8 +92,7 @@ def run(args: argparse.Namespace, config: AppConfig) -> int:
         return EXIT_USAGE
     bad = [(i, p) for i in ids if (p := id_problem(i, rating_type)) is not None]
     for item_id, problem in bad[:20]:
-        shown = item_id if len(item_id) <= 60 else item_id[:57] + "..."
-        say(f"amratings: error: invalid id {shown!r}: {problem}")
+        say(f"amratings: error: invalid id {quote_id(item_id)}: {problem}")
     if len(bad) > 20:
         say(f"amratings: error: ... and {len(bad) - 20} more invalid ids")
     if bad:

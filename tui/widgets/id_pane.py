@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 from textual.widgets.input import Selection
 
-from tui.api.types import ID_RULES, RatingType, id_problem, split_ids
+from tui.api.types import ID_RULES, RatingType, id_problem, quote_id, split_ids
 from tui.widgets.wording import plural
 
 #: Same shape the API accepts for ``l`` (en-US, es-MX, zh-Hant-TW ...).
@@ -109,11 +109,6 @@ def language_problem(language: str) -> str | None:
     if not language or _LANGUAGE_TAG.fullmatch(language):
         return None
     return f"language {language[:20]!r} is not a language tag like en-US"
-
-
-def _show_id(item_id: str) -> str:
-    shown = item_id if len(item_id) <= 32 else item_id[:29] + "..."
-    return escape(repr(shown))
 
 
 class IdPane(Vertical):
@@ -258,7 +253,7 @@ class IdPane(Vertical):
             lines.append(f"Nothing was sent: {which} cannot be sent as "
                          f"{self.rating_type.value}.")
             for item_id, why in problems[:MAX_LISTED_PROBLEMS]:
-                lines.append(f"  ✕ {_show_id(item_id)}: {escape(why)}")
+                lines.append(f"  ✕ {escape(quote_id(item_id, 32))}: {escape(why)}")
             if len(problems) > MAX_LISTED_PROBLEMS:
                 lines.append(f"  … and {len(problems) - MAX_LISTED_PROBLEMS} more")
         bad_language = language_problem(language)
