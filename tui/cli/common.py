@@ -136,10 +136,8 @@ def print_error(exc: AmRatingsError, developer_token: str | None = None,
 
 def local_developer_token_notes(token: str) -> list[str]:
     """What a local inspection finds wrong with the developer token (expired, not ES256...)."""
-    try:
-        from tui.tokens.inspect import inspect_developer_token
-    except ImportError:  # the inspection module is optional for the ratings commands
-        return []
+    from tui.tokens.inspect import inspect_developer_token
+
     report = inspect_developer_token(token)
     return [f"locally, the developer token {f.message}" if not f.message[0].isupper()
             else f"locally: {f.message}"

@@ -414,7 +414,7 @@ def _token_file_label() -> str:
         from tui.tokens.store import token_file_path
 
         path = token_file_path()
-    except (ImportError, OSError):
+    except OSError:
         return "tokens.json"
     try:
         return "~/" + str(Path(path).relative_to(Path.home()))
