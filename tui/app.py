@@ -197,8 +197,6 @@ class AmRatingsApp(App[int]):
         """The token setup screen has new tokens: use them for the next request."""
         self.tokens = message.tokens
         self._tokens_known.set()
-        if self._client is not None:
-            self._client.set_tokens(message.tokens.developer.value, message.tokens.user.value)
 
     @work(thread=True, exclusive=True, group="warm-up")
     def _warm_up(self) -> None:
