@@ -746,3 +746,35 @@ async def test_tokens_echoed_by_the_server_are_redacted_from_errors(status: int)
         assert error is not None
         text = f"{error} {error.args} {json.dumps(error.to_json())} {error.exchange!r}"
         assert DEV not in text and USER not in text
+
+
+def test_curl_export_is_one_shell_word_per_header_and_expands_only_the_token_variables() -> None:
+    # The shell must see exactly the headers we sent: a token with '$' or quotes stays literal,
+    # and the redacted form expands only the two variables.
+    import shlex
+    import subprocess
+
+    exchange = Exchange(
+        method="PUT", url="https://api.music.apple.com/v1/me/ratings/songs/1",
+        request_headers={"Authorization": "Bearer <redacted>", "Music-User-Token": "<redacted>",
+                         "Content-Type": "application/json", "Host": "api.music.apple.com"},
+        request_body='{"type":"ratings","attributes":{"value":1}}')
+    odd_user = "FAKE-user-$HOME-'quoted'-\"dq\""
+
+    def argv(command: str, env: dict[str, str]) -> list[str]:
+        # Let a real shell expand the command, then read back the words curl would receive.
+        script = f"printf '%s\\0' {command.removeprefix('curl ')}"
+        out = subprocess.run(["sh", "-c", script], env=env, capture_output=True, check=True)
+        return out.stdout.decode().split("\0")[:-1]
+
+    env = {"APPLE_MUSIC_DEVELOPER_TOKEN": "FAKE-DEV-FROM-ENV",
+           "APPLE_MUSIC_USER_TOKEN": "FAKE-USER-FROM-ENV", "HOME": "/nowhere"}
+    redacted = argv(exchange.to_curl(), env)
+    assert "Authorization: Bearer FAKE-DEV-FROM-ENV" in redacted
+    assert "Music-User-Token: FAKE-USER-FROM-ENV" in redacted
+    assert "Host: api.music.apple.com" not in redacted
+    revealed = argv(exchange.to_curl(None, odd_user), env)
+    assert f"Music-User-Token: {odd_user}" in revealed
+    assert "Authorization: Bearer FAKE-DEV-FROM-ENV" in revealed
+    assert redacted[-1] == '{"type":"ratings","attributes":{"value":1}}'
+    assert shlex.split(exchange.to_curl("FAKE-DEV", "FAKE-USER"))[0] == "curl"

@@ -195,8 +195,8 @@ async def test_copy_as_curl_is_redacted_unless_confirmed(make_app: Any) -> None:
         copied = app.clipboard
         assert copied.startswith("curl -sS -X GET ")
         assert f"/v1/me/ratings/{TYPE}/{UNRATED}" in copied
-        assert '"authorization: bearer $apple_music_developer_token"' in copied.lower()
-        assert '"music-user-token: $apple_music_user_token"' in copied.lower()
+        assert "'authorization: bearer '\"$apple_music_developer_token\"" in copied.lower()
+        assert "'music-user-token: '\"$apple_music_user_token\"" in copied.lower()
         assert developer not in copied and user not in copied
 
         await pilot.press("u")  # with tokens: asks first; "n" keeps them out

@@ -106,28 +106,33 @@ class Exchange:
         (``$APPLE_MUSIC_DEVELOPER_TOKEN``), so the command is redacted yet still runs where
         they are set. Pass the real tokens only after the user explicitly asked to reveal them.
         """
-        dev = developer_token if developer_token else "$APPLE_MUSIC_DEVELOPER_TOKEN"
-        user = user_token if user_token else "$APPLE_MUSIC_USER_TOKEN"
         parts = ["curl", "-sS", "-X", self.method, _shell_quote(self.url)]
         for name, value in self.request_headers.items():
             lname = name.lower()
             if lname == "authorization":
-                value = f"Bearer {dev}"
+                parts += ["-H", _header_arg(f"{name}: Bearer ", developer_token,
+                                            "APPLE_MUSIC_DEVELOPER_TOKEN")]
             elif lname == "music-user-token":
-                value = user
-            elif lname in ("host", "content-length", "accept-encoding", "connection",
-                           "user-agent"):
-                continue
-            parts += ["-H", _shell_quote(f"{name}: {value}", allow_vars=not developer_token)]
+                parts += ["-H", _header_arg(f"{name}: ", user_token, "APPLE_MUSIC_USER_TOKEN")]
+            elif lname not in ("host", "content-length", "accept-encoding", "connection",
+                               "user-agent"):
+                parts += ["-H", _shell_quote(f"{name}: {value}")]
         if self.request_body:
             parts += ["--data", _shell_quote(self.request_body)]
         return " ".join(parts)
 
 
-def _shell_quote(text: str, allow_vars: bool = False) -> str:
-    if allow_vars and "$APPLE_MUSIC_" in text:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("`", "\\`") + '"'
+def _shell_quote(text: str) -> str:
+    """``text`` as one single-quoted shell word: nothing in it is expanded."""
     return "'" + text.replace("'", "'\"'\"'") + "'"
+
+
+def _header_arg(prefix: str, token: str | None, variable: str) -> str:
+    """A token header as one shell word: the real token single-quoted when given, else a
+    reference to ``$variable`` (the only part the shell may expand)."""
+    if token:
+        return _shell_quote(prefix + token)
+    return _shell_quote(prefix) + f'"${variable}"'
 
 
 @dataclass
