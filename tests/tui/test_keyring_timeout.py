@@ -19,7 +19,8 @@ from tui.tokens import store
 @pytest.mark.parametrize(("raw", "seconds"), [
     (None, store.DEFAULT_KEYRING_TIMEOUT), ("0.25", 0.25), ("7", 7.0),
     ("soon", store.DEFAULT_KEYRING_TIMEOUT), ("-1", store.DEFAULT_KEYRING_TIMEOUT),
-    ("0", store.DEFAULT_KEYRING_TIMEOUT),
+    ("0", store.DEFAULT_KEYRING_TIMEOUT), ("nan", store.DEFAULT_KEYRING_TIMEOUT),
+    ("inf", store.MAX_KEYRING_TIMEOUT), ("3600", store.MAX_KEYRING_TIMEOUT),
 ])
 def test_keyring_timeout_reads_the_variable(raw: str | None, seconds: float) -> None:
     environ = {} if raw is None else {store.KEYRING_TIMEOUT_ENV: raw}

@@ -394,18 +394,25 @@ def _load(environ: Mapping[str, str] | None, timeout: float, use_keyring: bool,
     return StorageReport(TokenPair(final("developer"), final("user")), status)
 
 
+#: The longest wait for the keyring that AMRATINGS_KEYRING_TIMEOUT can ask for.
+MAX_KEYRING_TIMEOUT = 60.0
+
+
 def keyring_timeout(environ: Mapping[str, str] | None = None) -> float:
     """Seconds to wait for the keyring: ``AMRATINGS_KEYRING_TIMEOUT``, else the default (3).
 
     The one place that reads the variable, so the CLI commands and the TUI honour it alike;
-    a value that is not a positive number falls back to the default.
+    a value that is not a positive number falls back to the default, and the wait is capped at
+    :data:`MAX_KEYRING_TIMEOUT` so a hanging keyring can never block a command for good.
     """
     raw = (os.environ if environ is None else environ).get(KEYRING_TIMEOUT_ENV)
     try:
         value = float(raw) if raw else DEFAULT_KEYRING_TIMEOUT
     except ValueError:
         return DEFAULT_KEYRING_TIMEOUT
-    return value if value > 0 else DEFAULT_KEYRING_TIMEOUT
+    if not value > 0:  # also NaN
+        return DEFAULT_KEYRING_TIMEOUT
+    return min(value, MAX_KEYRING_TIMEOUT)
 
 
 def load_tokens(
