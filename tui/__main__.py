@@ -17,11 +17,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from tui import __version__
+from tui.cli import EXIT_FAILED, EXIT_USAGE
 
 if TYPE_CHECKING:
     from tui.config import AppConfig
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 _GLOBAL_DEFAULTS = {"demo": False, "base_url": None, "language": None, "timeout": None,
                     "verbose": False, "rating_type": None, "batch_size": None,

@@ -11,6 +11,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, TextIO
 
+from tui.cli import EXIT_OK, EXIT_USAGE
 from tui.tokens.redact import RedactingFilter, redact
 from tui.tokens.store import DEVELOPER_ENV, USER_ENV
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from tui.api.errors import AmRatingsError
     from tui.config import AppConfig
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 #: Every token this process has seen, so any message can be scrubbed before it is printed.
 _KNOWN_SECRETS: set[str] = set()

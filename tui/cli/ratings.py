@@ -17,10 +17,8 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from tui.cli.common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
     check_base_url,
     print_error,
     print_exchange,

@@ -28,10 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from tui.cli.common import (
-    EXIT_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
     check_base_url,
     print_error,
     print_exchange,
