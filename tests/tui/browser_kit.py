@@ -12,8 +12,24 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from tui.api.simulated import DEMO_USER_TOKEN, make_demo_developer_token
 from tui.screens.browser import BrowserScreen
+from tui.tokens.store import StoredToken, TokenPair, TokenSource
 from tui.widgets.results import ResultsTable
+
+#: 2026-01-01T00:00:00Z: the demo developer token is issued then, the simulation lives a
+#: minute later, so the token is valid for 90 days in every run.
+FIXED_NOW = 1_767_225_600.0
+#: Every simulated request "takes" this long, so times in the inspector never drift.
+FIXED_ELAPSED = 0.012
+
+
+def demo_token_pair(developer: str | None = None, user: str | None = DEMO_USER_TOKEN,
+                    source: TokenSource = TokenSource.DEMO) -> TokenPair:
+    """The demo tokens (or the given ones) as the app receives them."""
+    dev = developer if developer is not None else make_demo_developer_token(now=FIXED_NOW)
+    return TokenPair(StoredToken("developer", dev, source),
+                     StoredToken("user", user, source))
 
 
 async def settle(pilot: Pilot[Any]) -> None:

@@ -11,28 +11,15 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from browser_kit import FIXED_ELAPSED, FIXED_NOW, demo_token_pair
 from textual.app import App
 from textual.widgets import Input
 
 from tui.api import client as client_module
-from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
+from tui.api.simulated import SimulatedAppleMusic
 from tui.app import AmRatingsApp
 from tui.config import AppConfig
-from tui.tokens.store import StoredToken, TokenPair, TokenSource
-
-#: 2026-01-01T00:00:00Z: the demo developer token is issued then, the simulation lives a
-#: minute later, so the token is valid for 90 days in every run.
-FIXED_NOW = 1_767_225_600.0
-#: Every simulated request "takes" this long, so times in the inspector never drift.
-FIXED_ELAPSED = 0.012
-
-
-def demo_token_pair(developer: str | None = None, user: str | None = DEMO_USER_TOKEN,
-                    source: TokenSource = TokenSource.DEMO) -> TokenPair:
-    """The demo tokens (or the given ones) as the app receives them."""
-    dev = developer if developer is not None else make_demo_developer_token(now=FIXED_NOW)
-    return TokenPair(StoredToken("developer", dev, source),
-                     StoredToken("user", user, source))
+from tui.tokens.store import TokenPair
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_kit import browser, look_up, row_texts, screen_text, settle, table
-from conftest import demo_token_pair
+from browser_kit import browser, demo_token_pair, look_up, row_texts, screen_text, settle, table
 from textual import events
 from textual.binding import Binding
 from textual.message import Message

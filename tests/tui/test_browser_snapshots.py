@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from browser_kit import look_up, settle
-from conftest import FIXED_NOW, demo_token_pair
+from browser_kit import FIXED_NOW, demo_token_pair, look_up, settle
 from textual.pilot import Pilot
 
 from tui.api.simulated import Fault, apple_error, make_demo_developer_token

@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser_kit import settle
-from conftest import demo_token_pair
+from browser_kit import demo_token_pair, settle
 
 from tui.api.simulated import SimulatedAppleMusic
 from tui.app import AmRatingsApp

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import FIXED_NOW
+from browser_kit import FIXED_NOW
 
 from tui.api.simulated import DEMO_USER_TOKEN, make_demo_developer_token
 

@@ -9,8 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_kit import look_up, screen_text, settle, svg_lines
-from conftest import FIXED_NOW
+from browser_kit import FIXED_NOW, look_up, screen_text, settle, svg_lines
 
 from tui.api.simulated import (
     DEMO_USER_TOKEN,

@@ -8,8 +8,7 @@ import re
 from typing import Any
 
 import pytest
-from browser_kit import browser, look_up, screen_text, settle
-from conftest import demo_token_pair
+from browser_kit import browser, demo_token_pair, look_up, screen_text, settle
 
 from tui.config import AppConfig
 from tui.widgets.error_panel import ErrorPanel
