@@ -150,25 +150,20 @@ def test_snapshot_decoded_token_expiry_warning(snap_compare: Any) -> None:
     assert snap_compare(host, terminal_size=(80, 24), run_before=settle)
 
 
+async def run_check(pilot: Pilot[Any]) -> None:
+    """Run "Check tokens" and wait for its results."""
+    await settle(pilot)
+    await pilot.press("ctrl+t")
+    await settle(pilot)
+
+
 def test_snapshot_check_passed(snap_compare: Any) -> None:
     host = make_host(pair(EXPIRING_DEVELOPER_TOKEN, FAKE_USER_TOKEN), transport=simulation())
-
-    async def run_check(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
-        await pilot.press("ctrl+t")
-        await settle(pilot)
-
     assert snap_compare(host, terminal_size=(80, 24), run_before=run_check)
 
 
 def test_snapshot_check_user_token_rejected(snap_compare: Any) -> None:
     host = make_host(pair(EXPIRING_DEVELOPER_TOKEN, REVOKED_USER_TOKEN), transport=simulation())
-
-    async def run_check(pilot: Pilot[Any]) -> None:
-        await settle(pilot)
-        await pilot.press("ctrl+t")
-        await settle(pilot)
-
     assert snap_compare(host, terminal_size=(80, 24), run_before=run_check)
 
 
