@@ -135,3 +135,51 @@ def test_the_service_layer_runs_on_pydantic_core_without_the_pydantic_package() 
     after_lookup = _modules_after(_DEMO_LOOKUP)
     assert "pydantic_core" in after_lookup
     assert "pydantic" not in after_lookup, "a demo lookup imported the pydantic package"
+
+
+#: A demo app session up to one painted lookup, as the memory benchmark drives it.
+_DEMO_APP_LOOKUP = """
+import asyncio, sys
+from tui.app import AmRatingsApp
+from tui.config import AppConfig, read_config_file
+from tui.widgets.id_pane import IdPane
+from tui.widgets.results import ResultsTable
+
+async def session():
+    assert read_config_file() == {}  # no config file in this HOME
+    app = AmRatingsApp(AppConfig(demo=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        pane = app.screen.query_one(IdPane)
+        pane.set_ids(["i.NJv00rkTEaLK51"])
+        pane.focus_ids()
+        await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            rows = app.screen.query_one(ResultsTable).rows_state
+            if rows and rows[0].word == "Liked":
+                break
+        else:
+            raise AssertionError("the lookup never showed its result")
+        await app.action_quit()
+
+asyncio.run(session())
+import json
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_demo_lookup_loads_neither_the_emoji_table_nor_the_toml_parser(
+        isolated_env: dict[str, str]) -> None:
+    # Issue 5's memory target: Rich's emoji table (about 1.4 MiB, loaded by the first str
+    # column label that goes through Rich markup) and tomllib (only needed when a config file
+    # exists) have no business in a session that uses neither.
+    done = subprocess.run([sys.executable, "-c", _DEMO_APP_LOOKUP], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, env=isolated_env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    assert "tui.api.client" in loaded, "the lookup did not go through the service layer"
+    assert "textual.widgets._data_table" in loaded
+    assert "rich._emoji_codes" not in loaded
+    assert "tomllib" not in loaded

@@ -19,7 +19,6 @@ Nothing here imports httpx, pydantic-core or keyring: it is read before the firs
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -70,10 +69,16 @@ def read_config_file(path: Path | None = None) -> dict[str, Any]:
     """Parse the config file; a missing file is an empty config."""
     path = path or config_path()
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        handle = path.open("rb")
     except FileNotFoundError:
         return {}
+    except OSError as exc:
+        raise ConfigFileError(f"cannot read config file {path}: {exc}") from None
+    import tomllib  # only when there is a file: most runs have none
+
+    try:
+        with handle:
+            data = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigFileError(f"cannot read config file {path}: {exc}") from None
     return data
