@@ -184,8 +184,7 @@ class BrowserScreen(Screen[None]):
         if message.lookup != self._lookup:
             return  # a batch of a lookup that was replaced
         self._release_frames()
-        for result in message.results:
-            self.table.apply_result(result)
+        self.table.apply_results(message.results)
         failed = next((r.error for r in message.results if r.error is not None), None)
         panel = self.error_panel
         if failed is not None and panel is not None and not panel.shown:
@@ -207,8 +206,7 @@ class BrowserScreen(Screen[None]):
             return
         self._release_frames()
         self._busy = False
-        for row in self.table.rows_state:
-            self.table.mark(row.rating_type, row.item_id, "", failed=message.error)
+        self.table.mark_all("", failed=message.error)
         self.show_error(message.error)
         self._refresh_summary()
 

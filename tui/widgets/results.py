@@ -7,13 +7,15 @@ arrives. A row remembers its rating type, so changing the type selector never re
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 from tui.widgets.rating_badge import (
     DISLIKED,
@@ -99,47 +101,120 @@ class ResultsTable(DataTable[Any]):
         for index, row in enumerate(self.rows_state):
             self._where.setdefault((rating_type, row.item_id), []).append(index)
         self._keys = self.add_rows(self._cells(i, row) for i, row in enumerate(self.rows_state))
+        # DataTable would measure every cell of every new row when next idle (about 80 ms for
+        # 1000 rows, keys waiting meanwhile); the widths are plain text lengths, known here.
+        # Clearing its list of new rows (Textual 8.2.8 internals) leaves it only the table's
+        # size to work out.
+        # (The rating column has a fixed width; loading rows have empty notes.)
+        widths = {"n": len(str(len(ids))), "id": max((cell_len(i) for i in ids), default=0)}
+        for key, column in self.columns.items():
+            column.content_width = max(column.content_width, widths.get(key.value or "", 0))
+        self._new_rows.clear()
 
     def apply_result(self, result: Any, note: str = "") -> bool:
         """Show a ``RatingResult`` in every row of its (type, id). False if no row has it."""
-        indexes = self._where.get((result.type, result.id))
-        if not indexes:
-            return False
-        for index in indexes:
-            row = self.rows_state[index]
-            row.error = result.error
-            if result.error is not None:
-                row.word = FAILED
-                row.note = error_note(result.error)
-            else:
-                row.value = result.value
-                row.word = word_for(result.value)
-                row.note = note
-            self._refresh_row(index)
-        return True
+        return bool(self.apply_results([result], note))
+
+    def apply_results(self, results: Iterable[Any], note: str = "") -> int:
+        """Show ``RatingResult``s (a batch) in the rows of their (type, id), with one repaint.
+        Returns how many of them had a row."""
+        changed: list[int] = []
+        shown = 0
+        for result in results:
+            indexes = self._where.get((result.type, result.id))
+            if not indexes:
+                continue
+            shown += 1
+            for index in indexes:
+                row = self.rows_state[index]
+                row.error = result.error
+                if result.error is not None:
+                    row.word = FAILED
+                    row.note = error_note(result.error)
+                else:
+                    row.value = result.value
+                    row.word = word_for(result.value)
+                    row.note = note
+                changed.append(index)
+        self._update_rows(changed)
+        return shown
 
     def mark(self, rating_type: str, item_id: str, note: str, *, failed: Any = None) -> None:
         """Set the note of an item's rows (``liking…``); with ``failed``, keep the rating and
         show the failure in the note."""
-        for index in self._where.get((rating_type, item_id), []):
+        self._mark(self._where.get((rating_type, item_id), []), note, failed)
+
+    def mark_all(self, note: str, *, failed: Any = None) -> None:
+        """:meth:`mark` every row (a lookup that failed as a whole), with one repaint."""
+        self._mark(range(len(self.rows_state)), note, failed)
+
+    def _mark(self, indexes: Iterable[int], note: str, failed: Any) -> None:
+        changed = list(indexes)
+        for index in changed:
             row = self.rows_state[index]
             row.note = error_note(failed) if failed is not None else note
             if failed is not None:
                 row.error = failed
                 if row.word == LOADING:  # never read: unknown, so Failed (not "Not rated")
                     row.word = FAILED
-            self._refresh_row(index)
+        self._update_rows(changed)
 
-    def _refresh_row(self, index: int) -> None:
-        key = self._keys[index]
-        row = self.rows_state[index]
+    def _update_rows(self, indexes: list[int]) -> None:
+        """Put the rating and note cells of changed rows in, and repaint just those rows.
+
+        ``DataTable.update_cell`` counts every update in ``_update_count``, which is part of
+        the key of every cached render, so one changed cell re-renders every visible line:
+        30-90 ms a batch for a screenful, during which keys wait. Here the cells go into the
+        table's data directly and only the changed rows' cached renders are dropped. This
+        relies on DataTable internals of the pinned Textual (8.2.8): its caches and their
+        keys. ``tests/tui/test_results_rows.py`` compares the outcome with ``update_cell``'s.
+        """
+        if not indexes:
+            return
         theme = self.app.theme_variables
-        self.update_cell(key, "rating", rating_badge(row.word, theme))
-        note = self._note(row)
-        # Only ever widen: a narrower cell makes DataTable re-measure the whole column, which
-        # is quadratic when a thousand rows fill in.
-        wider = note.cell_len > self.columns[self._note_key].content_width
-        self.update_cell(key, self._note_key, note, update_width=wider)
+        note_column = self.columns[self._note_key]
+        rating_key = ColumnKey("rating")
+        keys: set[RowKey] = set()
+        wider = False
+        for index in indexes:
+            key = self._keys[index]
+            row = self.rows_state[index]
+            cells = self._data[key]
+            cells[rating_key] = rating_badge(row.word, theme)
+            note = cells[self._note_key] = self._note(row)
+            # Only ever widen: a narrower cell makes DataTable re-measure the whole column,
+            # which is quadratic when a thousand rows fill in.
+            if note.cell_len > note_column.content_width:
+                self._updated_cells.add(CellKey(key, self._note_key))
+                wider = True
+            keys.add(key)
+        if wider:
+            # A new column width changes every row's render: let all of them go, as
+            # update_cell does.
+            self._require_update_dimensions = True
+            self._update_count += 1
+        else:
+            self._forget_rendered_rows(keys)
+        self.refresh()
+
+    def _forget_rendered_rows(self, keys: set[RowKey]) -> None:
+        """Drop the cached renders of the rows ``keys`` (and no others)."""
+        caches: tuple[Any, ...] = (self._cell_render_cache, self._row_render_cache)
+        for cache in caches:  # both keyed (row key, ...); an LRUCache cannot be iterated
+            for cache_key in [k for k in cache.keys() if k[0] in keys]:  # noqa: SIM118
+                cache.discard(cache_key)
+        for row_key in keys:
+            index = self._row_locations.get(row_key)
+            if index is not None:
+                self._row_renderable_cache.discard((self._update_count, index))
+        lines = self._line_cache  # keyed (y, ...): the row is the one drawn at line y
+        for line_key in list(lines.keys()):
+            try:
+                row_key, _ = self._get_offsets(line_key[0])
+            except LookupError:
+                continue
+            if row_key in keys:
+                lines.discard(line_key)
 
     def _cells(self, index: int, row: ResultRow) -> tuple[Text, Text, Text, Text]:
         return (Text(str(index + 1), style="dim"), Text(row.item_id),
