@@ -1,109 +1,207 @@
 """The footer every screen shows: its keys, with "Quit" always in sight.
 
-Textual's footer scrolls sideways when the keys do not fit, so on an 80-column screen with the
-results focused (or anything at 50 columns) the last keys are cut mid-word or gone, and the quit
-key is the last of them. Here the quit key always comes last and always fits: keys before it
-that do not fit whole are left out (rather than cut), and on narrow screens the palette key
+One widget draws the whole line. Textual's footer is a container of one widget per key and
+rebuilds them all whenever the screen's bindings change (every focus change), which costs
+about 60 ms of mounting and screen layout, during which key presses wait. Here a change of
+bindings repaints one line.
+
+Textual's footer also scrolls sideways when the keys do not fit, so on an 80-column screen with
+the results focused (or anything at 50 columns) the last keys are cut mid-word or gone, and the
+quit key is the last of them. Here the quit key always comes last and always fits: keys before
+it that do not fit whole are left out (rather than cut), and on narrow screens the palette key
 (ctrl+p still opens it) gives its room to the keys that act on the screen.
+
+It looks like Textual's compact footer (same theme variables): the key in bold accent, its
+description after a space, a space between keys, and the palette key on the right behind a
+thin rule. A key can be clicked; a disabled one is dimmed and rings the bell.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widget import Widget
 
-#: Below this width the palette key (ctrl+p still works) leaves its room to the screen's keys;
-#: the app's "-narrow" breakpoint.
+#: Below this width the palette key (ctrl+p still opens it) leaves its room to the screen's
+#: keys; the app's "-narrow" breakpoint.
 NARROW_WIDTH = 70
 #: Actions whose key is always shown, after the others.
 PINNED_ACTIONS = frozenset({"quit", "app.quit"})
 
 
-def key_width(key: FooterKey) -> int:
-    """Columns a compact footer key takes: key, space, description, and its right margin."""
-    description = f" {key.description}" if key.description else ""
-    return cell_len(key.key_display) + cell_len(description) + 1
+@dataclass(frozen=True)
+class FooterKey:
+    """One key the footer shows."""
+
+    key: str
+    key_display: str
+    description: str
+    action: str
+    enabled: bool = True
+
+    @property
+    def width(self) -> int:
+        """Columns the key takes: key, space, description (no gap after it)."""
+        description = f" {self.description}" if self.description else ""
+        return cell_len(self.key_display) + cell_len(description)
 
 
-class AppFooter(Footer):
-    """A compact footer whose quit key never scrolls out of sight."""
+def footer_keys(screen: Screen[Any]) -> tuple[list[FooterKey], FooterKey | None]:
+    """The keys a footer on ``screen`` shows, in order (one per action, as Textual's footer
+    does, quit last), and the palette key, if the app has one."""
+    app = screen.app
+    by_action: dict[str, FooterKey] = {}
+    palette: FooterKey | None = None
+    for key, (_, binding, enabled, _tooltip) in screen.active_bindings.items():
+        shown = FooterKey(binding.key, app.get_key_display(binding), binding.description,
+                          binding.action, enabled)
+        if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
+            palette = shown
+        elif binding.show:
+            by_action.setdefault(binding.action, shown)
+    keys = list(by_action.values())
+    keys.sort(key=lambda k: k.action in PINNED_ACTIONS)  # stable: quit last, others in order
+    return keys, palette
 
+
+def fitting_keys(keys: list[FooterKey], palette: FooterKey | None,
+                 width: int) -> tuple[list[FooterKey], FooterKey | None]:
+    """The keys that fit whole in ``width`` columns, in order: pinned keys and the palette
+    key first take their room (the palette key only from ``NARROW_WIDTH`` up), then the
+    others in order until one does not fit."""
+    if width < NARROW_WIDTH:
+        palette = None
+    pinned = [k for k in keys if k.action in PINNED_ACTIONS]
+    room = width - sum(k.width + 1 for k in pinned) - (palette.width + 1 if palette else 0)
+    shown: list[FooterKey] = []
+    for key in keys:
+        if key.action in PINNED_ACTIONS:
+            shown.append(key)
+            continue
+        room -= key.width + 1
+        if room < 0:
+            room = -1  # keys keep their order: once one does not fit, none after it shows
+            continue
+        shown.append(key)
+    return shown, palette
+
+
+class AppFooter(Widget, can_focus=False):
+    """A one-line footer of the screen's keys whose quit key never scrolls out of sight."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {
+        "footer-key--key",
+        "footer-key--description",
+        "footer-key--hover",
+        "footer--rule",
+    }
     DEFAULT_CSS = """
-    /* The docked palette key reaches the last column; a margin there would show a stray
-       letter of the keys behind it. */
-    AppFooter FooterKey.-command-palette {
-        margin-right: 0;
+    AppFooter {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .footer-key--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+        .footer--rule {
+            color: $foreground 20%;
+        }
     }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, compact=True)
-        self._composed_width = 0
-        #: What the keys were composed from (see :meth:`_keys_shown`); None before the first.
-        self._composed_keys: tuple[Any, ...] | None = None
-        #: A rebuild is scheduled (it reads the bindings when it runs, so one is enough).
-        self._rebuild_pending = False
+        super().__init__(id=id)
+        #: What the line was last drawn from (see :meth:`_bindings_changed`).
+        self._drawn: tuple[Any, ...] | None = None
+        #: (first column, end column, key) of each key on the line as last drawn.
+        self._spots: list[tuple[int, int, FooterKey]] = []
+        self._hover: FooterKey | None = None
 
-    def _keys_shown(self, screen: Screen[Any]) -> tuple[Any, ...]:
-        """Everything about the screen's active bindings that the keys show."""
-        app = self.app
-        return tuple(
-            (key, app.get_key_display(binding), binding.description, binding.action, enabled,
-             tooltip, binding.tooltip, binding.group)
-            for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
-            if binding.show or key == app.COMMAND_PALETTE_BINDING)
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        # Textual's footer rebuilds all its keys whenever the screen says its bindings may
-        # have changed (every focus change, every refresh_bindings), which costs a frame's
-        # worth of mounting; rebuild only when the keys shown would differ.
-        if self._bindings_ready and self.is_attached and screen is self.screen and (
-                self._rebuild_pending or (self._composed_keys is not None
-                                          and self._keys_shown(screen) == self._composed_keys)):
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, screen: Screen[Any]) -> None:
+        # Called whenever the screen says its bindings may have changed (every focus change):
+        # repaint only when the keys shown would differ.
+        if self.is_attached and screen is self.screen and footer_keys(screen) != self._drawn:
+            self.refresh()
+
+    def render(self) -> Text:
+        keys, palette = footer_keys(self.screen)
+        self._drawn = (keys, palette)
+        width = self.size.width
+        shown, palette = fitting_keys(keys, palette, width)
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        hover_style = self.get_component_rich_style("footer-key--hover")
+        line = Text(no_wrap=True, overflow="crop", end="")
+        spots: list[tuple[int, int, FooterKey]] = []
+
+        def add(key: FooterKey) -> None:
+            start = line.cell_len
+            line.append(key.key_display, key_style)
+            if key.description:
+                line.append(" " + key.description, description_style)
+            if not key.enabled:
+                line.stylize(Style(dim=True), start)
+            if key == self._hover:
+                line.stylize(Style(bgcolor=hover_style.bgcolor), start)
+            spots.append((start, line.cell_len, key))
+
+        for key in shown:
+            add(key)
+            line.append(" ")
+        if palette is not None:
+            gap = width - line.cell_len - palette.width - 1
+            if gap >= 0:
+                line.append(" " * gap)
+                line.append("▏", self.get_component_rich_style("footer--rule"))
+                add(palette)
+        self._spots = spots
+        return line
+
+    # -- mouse ---------------------------------------------------------------------------
+
+    def _key_at(self, x: int) -> FooterKey | None:
+        return next((key for start, end, key in self._spots if start <= x < end), None)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        hover = self._key_at(event.x)
+        if hover != self._hover:
+            self._hover = hover
+            self.refresh()
+
+    def on_leave(self, event: events.Leave) -> None:
+        if self._hover is not None:
+            self._hover = None
+            self.refresh()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        key = self._key_at(event.x)
+        if key is None:
             return
-        if screen.app.app_focus and self.is_attached and screen is self.screen:
-            self._rebuild_pending = True
-        super().bindings_changed(screen)
-
-    def compose(self) -> ComposeResult:
-        self._rebuild_pending = False
-        if self._bindings_ready:
-            self._composed_keys = self._keys_shown(self.screen)
-        widgets = list(super().compose())  # no binding groups here: nothing is nested
-        pinned = [w for w in widgets if isinstance(w, FooterKey) and w.action in PINNED_ACTIONS]
-        for key in pinned:
-            widgets.remove(key)
-            widgets.append(key)  # in flow, after every other key (the palette key is docked)
-        room = self.size.width
-        self._composed_width = room
-        if room:
-            keys = [w for w in widgets if isinstance(w, FooterKey)]
-            palette = [k for k in keys if k.has_class("-command-palette")]
-            if room < NARROW_WIDTH:
-                for key in palette:
-                    widgets.remove(key)
-                palette = []
-            room -= sum(key_width(k) for k in pinned + palette)
-            fits = True
-            for key in keys:
-                if key in pinned or key.has_class("-command-palette"):
-                    continue
-                # Keys keep their order: once one does not fit, none after it is shown.
-                room -= key_width(key)
-                fits = fits and room >= 0
-                if not fits:
-                    widgets.remove(key)
-        yield from widgets
-
-    def on_resize(self, event: events.Resize) -> None:
-        # Which keys fit depends on the width: lay them out again when it changes.
-        if event.size.width != self._composed_width and self._bindings_ready \
-                and not self._rebuild_pending:
-            self._rebuild_pending = True
-            self.call_after_refresh(self.recompose)
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()
