@@ -55,11 +55,10 @@ async def look_up(pilot: Pilot[Any], ids: str, rating_type: str | None = None) -
     await pilot.pause()  # snap_compare runs this before the first screen is composed
     screen = browser(pilot.app)
     if rating_type is not None:
-        from textual.widgets import Select
-
         from tui.api.types import RatingType
+        from tui.widgets.id_pane import IdPane
 
-        screen.query_one("#rating-type", Select).value = RatingType(rating_type)
+        screen.query_one(IdPane).set_rating_type(RatingType(rating_type))
         await pilot.pause()
     ids_input = screen.query_one("#ids", Input)
     ids_input.focus()

@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import events, on
-from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Static
 from textual.widgets.input import Selection
 
 from tui.api.types import ID_RULES, RatingType, id_problem, quote_id, split_ids
 from tui.widgets.wording import plural
+
+if TYPE_CHECKING:
+    # Only for annotations. Importing Select loads textual.widgets._select (and the option
+    # list it pops up), which the selector is built without until the user reaches for it;
+    # textual.app loads it too (through textual.types), so ComposeResult waits here as well.
+    from textual.app import ComposeResult
+    from textual.widgets import Select
 
 #: Same shape the API accepts for ``l`` (en-US, es-MX, zh-Hant-TW ...).
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -57,9 +64,32 @@ def rating_type_options() -> list[tuple[str, RatingType]]:
     return [(t.label, t) for t in RatingType]
 
 
-class TypePlaceholder(Horizontal):
-    """The rating type as the first frame shows it: drawn like the compact selector, which
-    (with its list of nine options) is built and swapped in right after that frame."""
+class _PlainStatic(Static):
+    """Text that cannot be selected with the mouse, like the parts of Textual's selector."""
+
+    ALLOW_SELECT = False
+
+
+class TypePlaceholder(Horizontal, can_focus=True):
+    """The rating type until the user reaches for it: drawn like the compact selector (also
+    when focused), while the real one, with its pop-up list of nine options, is only built
+    when this gains focus (see :meth:`IdPane._build_type_select`).
+
+    Focus by keyboard (Tab, shift+Tab) or by :meth:`focus` asks for the selector at once. A
+    mouse press focuses this without asking; the click that completes it asks for the selector
+    with its list open, as a click on the selector does. (Swapping at the press would put the
+    release on another widget, and the terminal's click would never come.)
+    """
+
+    ALLOW_SELECT = False
+    #: The press is handled here (:meth:`on_mouse_down`), so a click is told from a Tab.
+    FOCUS_ON_CLICK = False
+
+    # The selector's own keys for opening its list (Select.BINDINGS; no id there either): they
+    # matter only when a press focused this and the click never came (released elsewhere).
+    BINDINGS = [
+        Binding("enter,down,space,up", "open", "Show menu", show=False),
+    ]
 
     DEFAULT_CSS = """
     TypePlaceholder {
@@ -67,6 +97,15 @@ class TypePlaceholder(Horizontal):
         padding: 0 1 0 0;
         color: $foreground;
         background: $surface;
+        pointer: pointer;
+        &:ansi {
+            color: ansi_default;
+            background: ansi_default;
+        }
+        /* As Select:focus > SelectCurrent (its border is none when compact). */
+        &:focus {
+            background-tint: $foreground 5%;
+        }
     }
     TypePlaceholder > Static {
         background: transparent;
@@ -85,13 +124,46 @@ class TypePlaceholder(Horizontal):
     }
     """
 
+    @dataclass
+    class Activated(Message):
+        """The user reached for the rating type: build the selector (and open its list)."""
+
+        open: bool
+
     def __init__(self, rating_type: RatingType, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._label = rating_type.label
+        #: A mouse press focused this: the click (not the focus) asks for the selector.
+        self._pressed = False
 
     def compose(self) -> ComposeResult:
-        yield Static(self._label, classes="label", markup=False)
-        yield Static("▼", classes="arrow")
+        yield _PlainStatic(self._label, classes="label", markup=False)
+        yield _PlainStatic("▼", classes="arrow")
+
+    def show_type(self, rating_type: RatingType) -> None:
+        """Show ``rating_type`` as the selected one."""
+        self._label = rating_type.label
+        for label in self.query(".label").results(Static):
+            label.update(self._label)
+
+    def on_mouse_down(self, _event: events.MouseDown) -> None:
+        self._pressed = True
+        self.screen.set_focus(self, scroll_visible=False)
+
+    def on_focus(self, _event: events.Focus) -> None:
+        if not self._pressed:
+            self.post_message(self.Activated(open=False))
+
+    def on_blur(self, _event: events.Blur) -> None:
+        self._pressed = False
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.post_message(self.Activated(open=True))
+
+    def action_open(self) -> None:
+        """Build the selector and open its list (Enter, Space, Up or Down)."""
+        self.post_message(self.Activated(open=True))
 
 
 def id_problems(ids: list[str], rating_type: RatingType) -> list[tuple[str, str]]:
@@ -164,8 +236,11 @@ class IdPane(Vertical):
     def __init__(self, rating_type: RatingType, language: str | None = None,
                  *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._initial_type = rating_type
+        #: The current type; the selector's value once it is built (kept in step with it).
+        self._type = rating_type
         self._initial_language = language or ""
+        #: The rating type selector, once built and swapped in for its placeholder.
+        self._type_select: Select[RatingType] | None = None
 
     def compose(self) -> ComposeResult:
         # Compact fields under a line of labels: two rows instead of three bordered ones, so a
@@ -175,39 +250,70 @@ class IdPane(Vertical):
             yield Label("IDs, one or many · Enter looks up", id="label-ids")
             yield Label("Language", id="label-language")
         with Horizontal(id="id-row"):
-            # The selector is built after the first frame (_mount_type_select).
-            yield TypePlaceholder(self._initial_type, id="rating-type-placeholder")
-            yield IdsInput(placeholder=self._placeholder(self._initial_type), compact=True,
-                           id="ids")
+            # The selector is built when the user reaches for it (_build_type_select).
+            yield TypePlaceholder(self._type, id="rating-type-placeholder")
+            yield IdsInput(placeholder=self._placeholder(self._type), compact=True, id="ids")
             yield Input(value=self._initial_language, placeholder="en-US", compact=True,
                         id="language")
         yield Static("", id="id-problems", markup=True)
 
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._mount_type_select)
+    @on(TypePlaceholder.Activated)
+    async def _type_placeholder_activated(self, event: TypePlaceholder.Activated) -> None:
+        event.stop()
+        select = await self._build_type_select()
+        if select is not None and event.open:
+            select.expanded = True  # what a click on the selector does
 
-    async def _mount_type_select(self) -> None:
-        """Swap the placeholder for the rating type selector, once it is built."""
-        placeholders = self.query("#rating-type-placeholder")
+    async def _build_type_select(self) -> Select[RatingType] | None:
+        """Build the rating type selector and swap it in for its placeholder, with the current
+        type; it takes the focus if the placeholder has it. Once only: later calls return the
+        selector (None if neither is there)."""
+        if self._type_select is not None:
+            return self._type_select
+        placeholders = self.query(TypePlaceholder)
         if not placeholders:
-            return
+            return None
         placeholder = placeholders.first()
+        from textual.widgets import Select  # here: the module is only needed from now on
+
         select: Select[RatingType] = Select(
-            rating_type_options(), value=self._initial_type, allow_blank=False, compact=True,
+            rating_type_options(), value=self._type, allow_blank=False, compact=True,
             id="rating-type")
         select.display = False  # until composed, so no frame shows it half-built
         await self.query_one("#id-row", Horizontal).mount(select, before=placeholder)
+        if select.value != self._type:  # set_rating_type while it was being mounted
+            select.value = self._type
+        # One step, no await: every frame shows one of the two, in the same place.
+        if self.screen.focused is placeholder:
+            self.screen.set_focus(select)
+        placeholder.display = False
         select.display = True
+        self._type_select = select
         await placeholder.remove()
+        return select
 
     @property
     def rating_type(self) -> RatingType:
-        """The selected rating type (the initial one until the selector is mounted)."""
-        try:
-            value = self.query_one("#rating-type", Select).value
-        except NoMatches:
-            return self._initial_type
-        return value if isinstance(value, RatingType) else self._initial_type
+        """The selected rating type (whether or not the selector has been built yet)."""
+        if self._type_select is not None:
+            value = self._type_select.value
+            if isinstance(value, RatingType):
+                return value
+        return self._type
+
+    def set_rating_type(self, rating_type: RatingType) -> None:
+        """Select ``rating_type``: in the selector if it is built, else on its placeholder (the
+        selector starts with it when built). The ids input's hint follows, as when the user
+        picks a type."""
+        if self._type_select is not None:
+            self._type_select.value = rating_type  # Select.Changed -> on_select_changed
+            return
+        if rating_type == self._type:
+            return  # as the selector, which says nothing when its value stays the same
+        self._type = rating_type
+        for placeholder in self.query(TypePlaceholder):
+            placeholder.show_type(rating_type)
+        self._type_changed()
 
     @property
     def ids_text(self) -> str:
@@ -223,10 +329,23 @@ class IdPane(Vertical):
         event.stop()
         self.submit()
 
-    @on(Select.Changed, "#rating-type")
-    def _type_changed(self, event: Select.Changed) -> None:
+    def on_select_changed(self, event: Select.Changed) -> None:
+        # By name, not @on(Select.Changed, ...): that would import Select with this module.
+        if event.control.id != "rating-type":
+            return
         event.stop()
-        self.query_one("#ids", Input).placeholder = self._placeholder(self.rating_type)
+        if isinstance(event.value, RatingType):
+            self._type = event.value
+        self._type_changed()
+
+    def _type_changed(self) -> None:
+        """The type changed (in the selector or on its placeholder): the ids input's hint
+        follows it, and messages on show are checked again for the new type."""
+        try:
+            ids_input = self.query_one("#ids", Input)
+        except NoMatches:
+            return  # not composed yet: compose starts from the current type
+        ids_input.placeholder = self._placeholder(self.rating_type)
         if self.has_class("-has-problems"):
             self.validate()
 
