@@ -1,0 +1,63 @@
+"""The service layer is imported after the first frame, on the event loop, a module at a time:
+each step imports only its own module (so a key pressed meanwhile waits for one module, not the
+whole stack), and a demo run needs no thread for its tokens."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser_kit import settle
+
+from tui.app import WARM_UP_MODULES, AmRatingsApp
+from tui.config import AppConfig
+from tui.tokens.store import TokenSource
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_each_warm_up_step_imports_only_its_own_module() -> None:
+    # In a fresh interpreter, import the steps in order and note which later steps each one
+    # pulled in already: none may (that step would carry the later one's cost too).
+    probe = f"""
+import importlib, json, sys
+import tui.app
+steps = {list(WARM_UP_MODULES)!r}
+early = {{}}
+for index, name in enumerate(steps):
+    assert name not in sys.modules, name + " was imported before its step"
+    importlib.import_module(name)
+    early[name] = [later for later in steps[index + 1:] if later in sys.modules]
+print(json.dumps(early))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    early = json.loads(done.stdout.splitlines()[-1])
+    assert early == {name: [] for name in WARM_UP_MODULES}
+    assert WARM_UP_MODULES[-1] == "tui.backend"  # what the first lookup imports
+
+
+async def test_a_demo_run_gets_its_tokens_from_the_warm_up_without_a_thread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    threaded: list[Any] = []
+    original = AmRatingsApp.run_worker
+
+    def run_worker(self: AmRatingsApp, work: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("thread"):
+            threaded.append(kwargs.get("name") or work)
+        return original(self, work, *args, **kwargs)
+
+    monkeypatch.setattr(AmRatingsApp, "run_worker", run_worker)
+    app = AmRatingsApp(AppConfig(demo=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.tokens is not None
+        assert app.tokens.developer.source is TokenSource.DEMO
+        assert app.tokens.user.source is TokenSource.DEMO
+        assert all(name in sys.modules for name in WARM_UP_MODULES)
+    assert threaded == []
