@@ -4,7 +4,8 @@ not re-render the rows that did not change.
 
 The reference is :class:`UpdateCellTable`, whose ``_update_rows`` is the code it replaced:
 ``update_cell`` for the rating and note cells (``update_width`` when the note is wider than the
-note column), which bumps ``_update_count`` and so invalidates every cached render.
+note column), which bumps ``_update_count`` and so invalidates every cached render; it also
+renders cells with DataTable's own ``_render_cell``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 from textual.widgets.data_table import RowKey
 
 from tui.api.errors import NetworkError, UserTokenError
@@ -36,7 +37,11 @@ Picture = list[list[tuple[str, Style]]]
 
 
 class UpdateCellTable(ResultsTable):
-    """The reference: rows updated through ``DataTable.update_cell``."""
+    """The reference: rows updated through ``DataTable.update_cell``, and every cell rendered
+    by ``DataTable._render_cell`` (not ResultsTable's, which lays a cell out once for all
+    styles)."""
+
+    _render_cell = DataTable._render_cell  # type: ignore[assignment]
 
     def _update_rows(self, indexes: list[int]) -> None:
         theme = self.app.theme_variables
@@ -169,6 +174,10 @@ async def scenario(table_class: type[ResultsTable]) -> tuple[list[tuple[str, Pic
         await snap("cursor moved up")
         table.move_cursor(row=0)
         await snap("back at the top")
+        await pilot.hover("#results", offset=(5, 6))  # the hover cursor on a row
+        await snap("mouse over a row")
+        await pilot.hover("#elsewhere")
+        await snap("mouse gone")
         table.mark_all("", failed=NetworkError("connection refused"))
         await snap("mark_all failed")
         table.apply_results([result(IDS[3], 1)], note="n" * 70)  # cut to 60 characters
@@ -181,6 +190,10 @@ async def scenario(table_class: type[ResultsTable]) -> tuple[list[tuple[str, Pic
         await snap("new rows filled at once")
         table.apply_results([result(IDS[4], error=USER_TOKEN_ERROR)])
         await snap("new rows, wider error")
+        if table_class is ResultsTable:  # its own cell rendering was used
+            assert len(table._laid_out) >= 20
+        else:
+            assert not table._laid_out
     return pictures, fast_steps
 
 

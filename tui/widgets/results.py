@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
+from rich.padding import Padding
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
@@ -79,6 +82,8 @@ class ResultsTable(DataTable[Any]):
         self._where: dict[tuple[str, str], list[int]] = {}
         self._keys: list[RowKey] = []
         self._note_key: ColumnKey = ColumnKey("note")
+        #: (cell, width, lines) of each cell as Rich laid it out, unstyled (see _render_cell).
+        self._laid_out: dict[tuple[RowKey, ColumnKey], tuple[Text, int, list[list[Segment]]]] = {}
 
     def on_mount(self) -> None:
         # Text labels: a str label goes through Rich markup, whose first use loads Rich's
@@ -93,6 +98,7 @@ class ResultsTable(DataTable[Any]):
     def show_ids(self, rating_type: str, ids: list[str]) -> None:
         """Replace the table with one loading row per id."""
         self.clear()
+        self._laid_out = {}
         # clear() keeps the columns' measured widths; start from the new rows instead.
         for column in self.columns.values():
             column.content_width = column.label.cell_len
@@ -215,6 +221,53 @@ class ResultsTable(DataTable[Any]):
                 continue
             if row_key in keys:
                 lines.discard(line_key)
+
+    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
+                     cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
+        """DataTable's cell rendering, with Rich's layout of the padded cell done once per
+        cell content and width rather than once per style.
+
+        Focusing the table changes its background (and so every cell's style), which made
+        DataTable lay out every visible cell again: about 30 ms a screenful, keys waiting.
+        Styles are applied to the laid-out cell exactly as DataTable's ``Styled`` does
+        (``Segment.apply_style`` with the same pre and post styles), so the result is the
+        same; ``tests/tui/test_results_rows.py`` compares them. Header cells, row labels,
+        fixed rows and columns, and anything but a one-line ``Text`` take DataTable's path.
+        Relies on DataTable internals of the pinned Textual (8.2.8).
+        """
+        if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor,
+                                        hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor,
+                                        hover)
+        cache_key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor,
+                     self._update_count, self._pseudo_class_state)
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        cell = self._get_row_renderables(row_index).cells[column_index]
+        if self.rows[row_key].height != 1 or not isinstance(cell, Text):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor,
+                                        hover)
+        laid_out = self._laid_out.get((row_key, column_key))
+        if laid_out is None or laid_out[0] is not cell or laid_out[1] != width:
+            console = self.app.console
+            options = self.app.console_options.update_dimensions(width, 1).update(
+                no_wrap=True)
+            laid_out = (cell, width,
+                        console.render_lines(Padding(cell, (0, self.cell_padding)), options))
+            self._laid_out[(row_key, column_key)] = laid_out
+        component_style, post_style = self._get_styles_to_render_cell(
+            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
+            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
+        pre_style = (base_style + Style.from_meta({"row": row_index, "column": column_index})
+                     + component_style)
+        lines = [list(Segment.apply_style(line, pre_style, post_style)) for line in laid_out[2]]
+        self._cell_render_cache[cache_key] = lines
+        return lines
 
     def _cells(self, index: int, row: ResultRow) -> tuple[Text, Text, Text, Text]:
         return (Text(str(index + 1), style="dim"), Text(row.item_id),
