@@ -61,3 +61,16 @@ async def test_a_demo_run_gets_its_tokens_from_the_warm_up_without_a_thread(
         assert app.tokens.user.source is TokenSource.DEMO
         assert all(name in sys.modules for name in WARM_UP_MODULES)
     assert threaded == []
+
+
+async def test_the_warm_up_freezes_what_exists_and_the_exit_unfreezes_it() -> None:
+    # Full garbage collections walked every startup object (60 ms and more on a key press's
+    # frame with 1000 rows loaded); after the warm-up they are out of the collector's way.
+    import gc
+
+    gc.unfreeze()
+    app = AmRatingsApp(AppConfig(demo=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0
