@@ -13,6 +13,7 @@ from tui.api.client import RatingsClient
 from tui.api.errors import DeveloperTokenError, UserTokenError
 from tui.api.simulated import (
     DEMO_USER_TOKEN,
+    LINKED_PAIRS,
     MAX_TOKEN_LIFETIME,
     SEED_RATINGS,
     UNRATED,
@@ -89,6 +90,36 @@ async def test_put_then_get_then_delete_persists_per_instance() -> None:
     again = await call(sim, "DELETE", path)
     assert again.status_code == 404 and errors_of(again)["code"] == "40400"
     assert sim.rating_of("songs", "1151618586") is None
+
+
+def test_linked_items_are_seeded_alike_and_exist_on_both_sides() -> None:
+    for library, catalog in LINKED_PAIRS:
+        assert library[0].startswith("library-") and not catalog[0].startswith("library-")
+        assert catalog[0] == library[0].removeprefix("library-")
+        assert SEED_RATINGS.get(library) == SEED_RATINGS.get(catalog), (library, catalog)
+        for kind, item in (library, catalog):
+            assert (kind, item) in SEED_RATINGS or item in UNRATED[kind]
+
+
+async def test_catalog_and_library_ratings_of_one_item_stay_in_sync() -> None:
+    sim = SimulatedAppleMusic()
+    library = "/v1/me/ratings/library-songs/i.gY6p0Rm2LkQa8Z"
+    catalog = "/v1/me/ratings/songs/1151618586"
+    assert (await call(sim, "GET", library)).status_code == 404
+    put = await call(sim, "PUT", catalog, body={"type": "ratings", "attributes": {"value": 1}})
+    assert put.status_code == 200
+    got = await call(sim, "GET", library)
+    assert got.status_code == 200 and got.json()["data"][0]["attributes"]["value"] == 1
+    assert got.json()["data"][0]["id"] == "i.gY6p0Rm2LkQa8Z"
+    await call(sim, "PUT", library, body={"type": "ratings", "attributes": {"value": -1}})
+    assert sim.rating_of("songs", "1151618586") == -1
+    assert (await call(sim, "DELETE", library)).status_code == 204
+    assert (await call(sim, "GET", catalog)).status_code == 404
+    assert sim.rating_of("songs", "1151618586") is None
+    # Stations have no library side: clearing one changes nothing else.
+    before = dict(sim.ratings)
+    assert (await call(sim, "DELETE", "/v1/me/ratings/stations/ra.840950253")).status_code == 204
+    assert before.keys() - sim.ratings.keys() == {("stations", "ra.840950253")}
 
 
 async def test_put_accepts_rating_singular_and_refuses_bad_bodies() -> None:

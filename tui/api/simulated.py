@@ -10,7 +10,8 @@ in the ways Apple is (see ``shared/apple-music-api.md``):
 - single GET of an unrated item is 404 with an errors body; multi GET leaves unrated ids out
   (and answers ``200 {"data": []}`` or 404 when none is rated, as configured);
 - PUT stores ``1``/``-1`` and answers a RatingsResponse; DELETE answers 204, or 404 when there
-  was no rating; singular or unknown types are 400/40008; a library id sent to a catalog type is
+  was no rating; the catalog and library sides of an item (``LINKED_PAIRS``) keep the same
+  rating, as at Apple; singular or unknown types are 400/40008; a library id sent to a catalog type is
   400 ("Ratings not allowed for resource type"); more ids than ``max_ids`` is 400 on ``ids``.
 
 State lives in the instance, so PUT/DELETE persist for a run. Latency and faults (5xx, 429,
@@ -68,6 +69,27 @@ SEED_RATINGS: dict[tuple[str, str], int] = {
     ("playlists", "pl.u-8aAVZAJsLgq3o"): -1,
     ("stations", "ra.840950253"): 1,
     ("stations", "ra.853851860"): -1,
+}
+#: Library items added from the catalog, and their catalog items: Apple keeps the ratings of the
+#: two in sync (rate one and the other has the same rating). Seeded with equal ratings.
+LINKED_PAIRS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
+    (("library-songs", "i.7PJNN4mfXlD68R"), ("songs", "907242702")),
+    (("library-songs", "i.xrXvO5vFv0VrNA"), ("songs", "1440857781")),
+    (("library-songs", "i.gY6p0Rm2LkQa8Z"), ("songs", "1151618586")),
+    (("library-albums", "l.qrRWYhq"), ("albums", "1138988512")),
+    (("library-albums", "l.Xk2Mv8d"), ("albums", "1440857761")),
+    (("library-albums", "l.hRrflgc"), ("albums", "1440881047")),
+    (("library-music-videos", "i.NJv00rkTEaLK51"), ("music-videos", "639032181")),
+    (("library-music-videos", "i.B0VNN8Bf9dYXOV"), ("music-videos", "1445923441")),
+    (("library-music-videos", "i.Pz7Lk0aW3qYd1M"), ("music-videos", "1442986390")),
+    (("library-playlists", "p.MoGJYM3CYXW09B"),
+     ("playlists", "pl.5b0194eaa170401e8986335d7e77aa4e")),
+    (("library-playlists", "p.YJXV7ZNc4bAk2e"), ("playlists", "pl.u-8aAVZAJsLgq3o")),
+)
+#: Each side of a linked pair -> the other side.
+LINKED: dict[tuple[str, str], tuple[str, str]] = {
+    **{library: catalog for library, catalog in LINKED_PAIRS},
+    **{catalog: library for library, catalog in LINKED_PAIRS},
 }
 UNRATED: dict[str, tuple[str, ...]] = {
     "library-music-videos": ("i.Pz7Lk0aW3qYd1M", "i.Vv9KqR2mT5sXcE"),
@@ -317,10 +339,14 @@ class SimulatedAppleMusic(httpx.AsyncBaseTransport):
                 return value_or_error
             with self._lock:
                 self.ratings[key] = value_or_error
+                if key in LINKED:
+                    self.ratings[LINKED[key]] = value_or_error
             return _json(200, {"data": [self._resource(rating_type, item_id, value_or_error)]})
         if method == "DELETE":
             with self._lock:
                 existed = self.ratings.pop(key, None)
+                if existed is not None and key in LINKED:
+                    self.ratings.pop(LINKED[key], None)
             if existed is None:
                 return _not_found(item_id)
             return SimResponse(204)
