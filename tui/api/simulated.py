@@ -11,8 +11,9 @@ in the ways Apple is (see ``shared/apple-music-api.md``):
   (and answers ``200 {"data": []}`` or 404 when none is rated, as configured);
 - PUT stores ``1``/``-1`` and answers a RatingsResponse; DELETE answers 204, or 404 when there
   was no rating; the catalog and library sides of an item (``LINKED_PAIRS``) keep the same
-  rating, as at Apple; singular or unknown types are 400/40008; a library id sent to a catalog type is
-  400 ("Ratings not allowed for resource type"); more ids than ``max_ids`` is 400 on ``ids``.
+  rating, as at Apple; singular or unknown types are 400/40008; a library id sent to a catalog
+  type is 400 ("Ratings not allowed for resource type"); more ids than ``max_ids`` is 400 on
+  ``ids``.
 
 State lives in the instance, so PUT/DELETE persist for a run. Latency and faults (5xx, 429,
 malformed bodies, broken connections, timeouts) can be injected for tests and demos.
