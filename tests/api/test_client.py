@@ -778,3 +778,16 @@ def test_curl_export_is_one_shell_word_per_header_and_expands_only_the_token_var
     assert "Authorization: Bearer FAKE-DEV-FROM-ENV" in revealed
     assert redacted[-1] == '{"type":"ratings","attributes":{"value":1}}'
     assert shlex.split(exchange.to_curl("FAKE-DEV", "FAKE-USER"))[0] == "curl"
+
+
+@pytest.mark.parametrize(("status", "error", "attempt", "line"), [
+    (200, None, 1, "< 200 in 12 ms"),
+    (503, None, 2, "< 503 in 12 ms (attempt 2)"),
+    (None, "connection refused", 1, "< connection refused after 12 ms"),
+    (None, "connection refused", 3, "< connection refused after 12 ms (attempt 3)"),
+])
+def test_verbose_response_lines_name_the_attempt_whether_or_not_an_answer_came(
+        status: int | None, error: str | None, attempt: int, line: str) -> None:
+    exchange = Exchange("GET", "https://api.music.apple.com/v1/me/ratings/songs/1", {},
+                        status=status, elapsed=0.012, attempt=attempt, error=error)
+    assert exchange.response_line() == line

@@ -94,10 +94,10 @@ class Exchange:
     def response_line(self) -> str:
         """``< 200 in 12 ms`` (or the failure) for ``-v``."""
         took = f"{self.elapsed * 1000:.0f} ms"
+        attempt = f" (attempt {self.attempt})" if self.attempt > 1 else ""
         if self.status is None:
-            return f"< {self.error or 'no response'} after {took}"
-        return f"< {self.status} in {took}" + (f" (attempt {self.attempt})"
-                                                if self.attempt > 1 else "")
+            return f"< {self.error or 'no response'} after {took}{attempt}"
+        return f"< {self.status} in {took}{attempt}"
 
     def to_curl(self, developer_token: str | None = None, user_token: str | None = None) -> str:
         """This request as a curl command.
