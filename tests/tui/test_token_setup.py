@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, Static
+from textual.widgets import Checkbox, Input, RadioButton, Static
 
 from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
 from tui.config import AppConfig
@@ -119,6 +119,20 @@ async def settle(pilot: Pilot[Any]) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def save(pilot: Pilot[Any], user: str, *, developer: str | None = None,
+               where: str | None = None) -> None:
+    """Type the tokens (the developer token only when given), pick where they go (``session``,
+    ``keyring``, ``file``; else the screen's default), save with f5 and wait."""
+    screen = pilot.app.screen
+    if developer is not None:
+        screen.query_one("#developer-token-value", Input).value = developer
+    screen.query_one("#user-token-value", Input).value = user
+    if where is not None:
+        screen.query_one(f"#where-{where}", RadioButton).value = True
+    await pilot.press("f5")
+    await settle(pilot)
 
 
 def screen_text(app: App[Any]) -> str:
@@ -271,13 +285,9 @@ async def test_saving_for_this_session_posts_tokens_changed() -> None:
     app = make_host()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        screen = app.screen
-        screen.query_one("#developer-token-value", Input).value = EXPIRING_DEVELOPER_TOKEN
         # Pasted tokens often carry a trailing space; it must not be saved.
-        screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN + " "
-        screen.query_one("#where-session").value = True
-        await pilot.press("f5")
-        await settle(pilot)
+        await save(pilot, FAKE_USER_TOKEN + " ", developer=EXPIRING_DEVELOPER_TOKEN,
+                   where="session")
 
         assert len(app.changes) == 1
         change = app.changes[0]
@@ -293,10 +303,7 @@ async def test_unchanged_env_token_keeps_its_source() -> None:
     app = make_host(pair(EXPIRING_DEVELOPER_TOKEN, None))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
-        app.screen.query_one("#where-session").value = True
-        await pilot.press("f5")
-        await settle(pilot)
+        await save(pilot, FAKE_USER_TOKEN, where="session")
         (change,) = app.changes
         assert change.tokens.developer.source is TokenSource.ENV
         assert change.tokens.user.source is TokenSource.SESSION
@@ -317,10 +324,7 @@ async def test_saving_to_the_keyring_stores_off_the_loop(monkeypatch: pytest.Mon
         keyring_button = app.screen.query_one("#where-keyring")
         assert "SecretService" in str(keyring_button.label)
         assert keyring_button.value
-        app.screen.query_one("#developer-token-value", Input).value = EXPIRING_DEVELOPER_TOKEN
-        app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
-        await pilot.press("f5")
-        await settle(pilot)
+        await save(pilot, FAKE_USER_TOKEN, developer=EXPIRING_DEVELOPER_TOKEN)
         assert saved == [("developer", EXPIRING_DEVELOPER_TOKEN, "keyring"),
                          ("user", FAKE_USER_TOKEN, "keyring")]
         (change,) = app.changes
@@ -337,9 +341,7 @@ async def test_a_failed_save_is_explained_inline(monkeypatch: pytest.MonkeyPatch
     app = make_host()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
-        await pilot.press("f5")
-        await settle(pilot)
+        await save(pilot, FAKE_USER_TOKEN)
         assert isinstance(app.screen, TokenSetupScreen)
         assert app.changes == []
         message = str(app.screen.query_one("#token-setup-message", Static).render())
@@ -366,10 +368,7 @@ async def test_saving_to_the_file_writes_it_0600(monkeypatch: pytest.MonkeyPatch
     app = make_host()
     async with app.run_test(size=(80, 30)) as pilot:
         await settle(pilot)
-        app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
-        app.screen.query_one("#where-file").value = True
-        await pilot.press("f5")
-        await settle(pilot)
+        await save(pilot, FAKE_USER_TOKEN, where="file")
         (change,) = app.changes
         assert change.where == "file"
         assert change.tokens.user == StoredToken("user", FAKE_USER_TOKEN, TokenSource.FILE)
@@ -415,9 +414,7 @@ async def test_the_demo_keeps_tokens_for_the_session_only(
         assert app.screen.sub_title == "Token setup · DEMO"
         assert app.screen.query_one("#where-keyring").disabled
         assert app.screen.query_one("#where-file").disabled
-        app.screen.query_one("#user-token-value", Input).value = DEMO_USER_TOKEN
-        await pilot.press("f5")
-        await settle(pilot)
+        await save(pilot, DEMO_USER_TOKEN)
         (change,) = app.changes
         assert change.where == "session"
         assert change.tokens.user.source is TokenSource.SESSION
@@ -551,11 +548,7 @@ async def test_in_the_app_saved_tokens_reach_the_app() -> None:
         await settle(pilot)
         assert isinstance(app.screen, TokenSetupScreen)
         developer = make_demo_developer_token(days=30)  # real clock: the app's screen has no pin
-        app.screen.query_one("#developer-token-value", Input).value = developer
-        app.screen.query_one("#user-token-value", Input).value = FAKE_USER_TOKEN
-        app.screen.query_one("#where-session").value = True
-        await pilot.press("f5")
-        await settle(pilot)
+        await save(pilot, FAKE_USER_TOKEN, developer=developer, where="session")
         assert not isinstance(app.screen, TokenSetupScreen)
         assert app.tokens.developer.value == developer
         assert app.tokens.user == StoredToken("user", FAKE_USER_TOKEN, TokenSource.SESSION)
