@@ -223,17 +223,16 @@ def inspect_developer_token(token: str, now: float | None = None) -> DeveloperTo
             "error", f"alg is {report.alg or 'missing'}, not ES256.",
             "Apple accepts only developer tokens signed with ES256 (ECDSA P-256 and SHA-256) "
             "using your MusicKit private key; anything else gets 401."))
-    if report.kid is None or len(report.kid) != 10:
-        findings.append(Finding(
-            "error", "kid is missing." if report.kid is None
-            else f"kid {report.kid!r} is {len(report.kid)} characters, not 10.",
-            "The header's kid must be the 10-character Key ID of your MusicKit key (the "
-            "KEYID in AuthKey_KEYID.p8); Apple uses it to find the key to verify with."))
-    if report.iss is None or len(report.iss) != 10:
-        findings.append(Finding(
-            "error", "iss is missing." if report.iss is None
-            else f"iss {report.iss!r} is {len(report.iss)} characters, not 10.",
-            "The iss claim must be your 10-character Team ID, the team that owns the key."))
+    for name, value, hint in (
+            ("kid", report.kid,
+             "The header's kid must be the 10-character Key ID of your MusicKit key (the "
+             "KEYID in AuthKey_KEYID.p8); Apple uses it to find the key to verify with."),
+            ("iss", report.iss,
+             "The iss claim must be your 10-character Team ID, the team that owns the key.")):
+        if value is None or len(value) != 10:
+            findings.append(Finding(
+                "error", f"{name} is missing." if value is None
+                else f"{name} {value!r} is {len(value)} characters, not 10.", hint))
     iat, exp = claims.get("iat"), claims.get("exp")
     iat_ok = report.iat is not None and isinstance(iat, int | float)
     exp_ok = report.exp is not None and isinstance(exp, int | float)
