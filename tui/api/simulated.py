@@ -15,6 +15,9 @@ in the ways Apple is (see ``shared/apple-music-api.md``):
   type is 400 ("Ratings not allowed for resource type"); more ids than ``max_ids`` is 400 on
   ``ids``.
 
+The library and the catalog (listings, lookups by ids, both searches, an invented library with
+names: :mod:`tui.api.simulated_library`) are built on the first request that needs them.
+
 State lives in the instance, so PUT/DELETE persist for a run. Latency and faults (5xx, 429,
 malformed bodies, broken connections, timeouts) can be injected for tests and demos.
 :meth:`SimulatedAppleMusic.handle` is plain and synchronous, so a loopback HTTP server can serve
@@ -37,6 +40,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
+from tui.api.simulated_library import DEFAULT_LIBRARY_SIZE, SimulatedLibrary
 from tui.api.types import ID_RULES, RatingType, id_problem
 
 #: The music user token the simulation accepts by default. Obviously fake.
@@ -168,7 +172,7 @@ class Fault:
 
     ``status``/``body``/``headers`` replace the answer; ``kind`` may instead be ``"reset"``
     (the connection breaks), ``"connect"`` (connection refused) or ``"timeout"`` (no answer).
-    ``path_contains`` and ``method`` narrow which requests it hits.
+    ``path_contains``, ``query_contains`` and ``method`` narrow which requests it hits.
     """
 
     status: int = 500
@@ -178,11 +182,13 @@ class Fault:
     kind: str = "response"
     path_contains: str | None = None
     method: str | None = None
+    query_contains: str | None = None
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, query: str = "") -> bool:
         """True if this fault applies to the request."""
         return (self.times > 0 and (self.method is None or self.method == method)
-                and (self.path_contains is None or self.path_contains in path))
+                and (self.path_contains is None or self.path_contains in path)
+                and (self.query_contains is None or self.query_contains in query))
 
 
 def apple_error(status: int, code: str, title: str, detail: str | None = None,
@@ -224,10 +230,12 @@ class SimulatedAppleMusic(httpx.AsyncBaseTransport):
         max_ids: int = DEFAULT_MAX_IDS,
         none_rated_status: int = 200,
         clock: Callable[[], float] = time.time,
+        library_size: int = DEFAULT_LIBRARY_SIZE,
     ) -> None:
         self.developer_tokens = set(developer_tokens) if developer_tokens is not None else None
         self.user_tokens = set(user_tokens)
         self.ratings: dict[tuple[str, str], int] = dict(SEED_RATINGS) if seed else {}
+        self._seed = seed
         self.latency = latency
         self.max_ids = max_ids
         self.none_rated_status = none_rated_status
@@ -236,6 +244,23 @@ class SimulatedAppleMusic(httpx.AsyncBaseTransport):
         #: Every request seen: (method, path with query), for assertions.
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
+        #: Each side of a library/catalog pair -> the other side (generated pairs join later).
+        self.links: dict[tuple[str, str], tuple[str, str]] = dict(LINKED)
+        self.library_size = library_size
+        self._library: SimulatedLibrary | None = None
+
+    @property
+    def library(self) -> SimulatedLibrary:
+        """The invented library and catalog, built (with their ratings) on first use."""
+        with self._lock:
+            if self._library is None:
+                seeded = [(key, LINKED.get(key)) for key in
+                          [*SEED_RATINGS, *((t, i) for t, ids in UNRATED.items() for i in ids)]
+                          if key[0].startswith("library-") or key not in LINKED]
+                self._library = SimulatedLibrary(
+                    self.library_size, ratings=self.ratings, links=self.links, seeded=seeded,
+                    rated=self._seed)
+            return self._library
 
     # -- test and demo controls ------------------------------------------------------------
 
@@ -278,7 +303,8 @@ class SimulatedAppleMusic(httpx.AsyncBaseTransport):
         raw_path = parts.path
         with self._lock:
             self.requests.append((method, raw_path + (f"?{parts.query}" if parts.query else "")))
-            fault = next((f for f in self.faults if f.matches(method, raw_path)), None)
+            fault = next((f for f in self.faults if f.matches(method, raw_path, parts.query)),
+                         None)
             if fault is not None:
                 fault.times -= 1
         if fault is not None:
@@ -297,6 +323,8 @@ class SimulatedAppleMusic(httpx.AsyncBaseTransport):
             return auth
         if segments == ["v1", "test"]:
             return _json(200, {"meta": {"status": "ok"}}) if method == "GET" else _not_allowed()
+        if segments[:2] == ["v1", "catalog"] and len(segments) >= 4:
+            return self._catalog(method, segments, query)
         if segments[:2] == ["v1", "storefronts"] and len(segments) == 3:
             if segments[2] != "us":
                 return _json(404, apple_error(404, "40400", "Resource Not Found"))
@@ -308,8 +336,12 @@ class SimulatedAppleMusic(httpx.AsyncBaseTransport):
             return user
         if segments[2:] == ["storefront"]:
             return _json(200, {"data": [_STOREFRONT]})
+        if segments[2] == "library" and len(segments) == 4:
+            return self._library_request(method, segments[3], query)
         if segments[2] != "ratings" or len(segments) not in (4, 5):
             return _json(404, apple_error(404, "40400", "Resource Not Found"))
+        if self._library is None and not self._only_seeded(segments, query):
+            self.library  # noqa: B018 - builds the library, whose items carry ratings too
         bad_language = self._check_language(query)
         if bad_language is not None:
             return bad_language
@@ -340,18 +372,57 @@ class SimulatedAppleMusic(httpx.AsyncBaseTransport):
                 return value_or_error
             with self._lock:
                 self.ratings[key] = value_or_error
-                if key in LINKED:
-                    self.ratings[LINKED[key]] = value_or_error
+                if key in self.links:
+                    self.ratings[self.links[key]] = value_or_error
             return _json(200, {"data": [self._resource(rating_type, item_id, value_or_error)]})
         if method == "DELETE":
             with self._lock:
                 existed = self.ratings.pop(key, None)
-                if existed is not None and key in LINKED:
-                    self.ratings.pop(LINKED[key], None)
+                if existed is not None and key in self.links:
+                    self.ratings.pop(self.links[key], None)
             if existed is None:
                 return _not_found(item_id)
             return SimResponse(204)
         return _not_allowed()
+
+    @staticmethod
+    def _only_seeded(segments: list[str], query: dict[str, list[str]]) -> bool:
+        """True when a ratings request names only seeded ids: answering it needs no library
+        (which keeps the demo's first lookup as quick as before the library existed)."""
+        rating_type = segments[3]
+        ids = [segments[4]] if len(segments) == 5 else \
+            [i for i in ",".join(query.get("ids", [])).split(",") if i]
+        return all((rating_type, i) in SEED_RATINGS or i in UNRATED.get(rating_type, ())
+                   for i in ids)
+
+    def _library_request(self, method: str, kind: str,
+                         query: dict[str, list[str]]) -> SimResponse:
+        if method != "GET":
+            return _not_allowed()
+        bad_language = self._check_language(query)
+        if bad_language is not None:
+            return bad_language
+        if kind == "search":
+            return _json(*self.library.search(query, library=True))
+        return _json(*self.library.listing(kind, query))
+
+    def _catalog(self, method: str, segments: list[str],
+                 query: dict[str, list[str]]) -> SimResponse:
+        # The catalog needs the developer token only (already checked).
+        if method != "GET":
+            return _not_allowed()
+        if len(segments) == 5 and segments[3] != "search":
+            # One item by id: the same answer as ?ids= with one id.
+            query = {**query, "ids": [segments[4]]}
+        elif len(segments) != 4:
+            return _json(404, apple_error(404, "40400", "Resource Not Found"))
+        bad_language = self._check_language(query)
+        if bad_language is not None:
+            return bad_language
+        storefront, kind = segments[2], segments[3]
+        if kind == "search":
+            return _json(*self.library.search(query, library=False, storefront=storefront))
+        return _json(*self.library.catalog_lookup(storefront, kind, query))
 
     def _get_many(self, rating_type: str, query: dict[str, list[str]]) -> SimResponse:
         raw = ",".join(query.get("ids", []))
