@@ -275,6 +275,7 @@ class RatingsClient:
         include: Sequence[str] | None = None,
         extend: Sequence[str] | None = None,
         on_results: Callable[[list[RatingResult]], None] | None = None,
+        gate: asyncio.Semaphore | None = None,
     ) -> list[RatingResult]:
         """The ratings of many items, one result per id in input order.
 
@@ -282,7 +283,8 @@ class RatingsClient:
         ``batch_size``, ``concurrency`` batches in flight. A 400/413/414 that complains about
         the batch splits it in two and retries. A batch that fails gives each of its ids a
         result carrying the error, so one bad batch never hides the others. ``on_results`` is
-        called with each batch's results as soon as they arrive.
+        called with each batch's results as soon as they arrive. ``gate`` bounds the batches
+        in flight together with other work that shares it (default: ``concurrency``).
         """
         rtype = _as_type(rating_type)
         wanted = list(ids)
@@ -303,7 +305,7 @@ class RatingsClient:
             return [_copy(one) for _ in wanted]
 
         results: dict[str, RatingResult] = {}
-        gate = asyncio.Semaphore(self.concurrency)
+        gate = gate or asyncio.Semaphore(self.concurrency)
         size = min(self.batch_size, self._learned_batch_limit or self.batch_size)
         batches = [unique[i:i + size] for i in range(0, len(unique), size)]
 
@@ -358,6 +360,25 @@ class RatingsClient:
         if status == 404:
             return RatingResult(item_id, rtype.value, None, cleared=False)
         raise self._error(status, body, exchange)
+
+    async def get_json(self, path: str, params: dict[str, str] | None = None, *,
+                       user_token: bool = True) -> tuple[Any, Exchange] | None:
+        """``GET path`` (with ``l`` when a language is set): the parsed JSON body of a 200 and
+        its exchange, or None for a 404 (Apple's "no items"). Other statuses raise."""
+        query = dict(params or {})
+        if self.language and "l" not in query:
+            query["l"] = self.language
+        status, body, exchange = await self._request("GET", path, params=query,
+                                                     user_token=user_token)
+        if status == 404:
+            return None
+        if status != 200:
+            raise self._error(status, body, exchange)
+        try:
+            return _load_json(body), exchange
+        except MalformedResponseError as exc:
+            exc.exchange = exchange
+            raise
 
     # ------------------------------------------------------------------ token checks
 
