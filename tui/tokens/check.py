@@ -252,6 +252,14 @@ async def check_tokens(client: RatingsClient, *, now: float | None = None) -> To
                               "token (every /v1/me request needs both).")
         return TokenCheck([dev, user], missing)
 
+    return TokenCheck([dev, await check_music_user_token(client)], missing)
+
+
+async def check_music_user_token(client: RatingsClient) -> TokenCheckStep:
+    """The check's second step alone: ``GET /v1/me/storefront`` with both tokens, with its
+    diagnosis (after ``token login``, when the developer token is known to be usable).
+    Never raises for an API failure. Both of the client's tokens must be set."""
+    developer_token, user_token = client.secrets
     user = _step(_USER, "failed")
     result = await client.check_user_token()
     _apply(user, result)
@@ -261,5 +269,5 @@ async def check_tokens(client: RatingsClient, *, now: float | None = None) -> To
         user.diagnosis.append(f"Apple accepted the music user token{where}.")
     else:
         _from_error(user, result.error)
-        _user_diagnosis(user, result.error, user_token, developer_token)
-    return TokenCheck([dev, user], missing)
+        _user_diagnosis(user, result.error, user_token or "", developer_token or "")
+    return user
