@@ -1,4 +1,5 @@
-"""``amratings token set | forget | status | check | generate``.
+"""``amratings token set | forget | status | check | generate`` (and ``login``, in
+:mod:`tui.cli.login`).
 
 Exit codes (issue 3):
 
@@ -118,6 +119,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
                           "printing it")
     gen.add_argument("--file", action="store_true", help="with --save: store it in the file")
 
+    from tui.cli import login as login_cli
+
+    login_cli.add_parser(sub, parents)
+
 
 def run(args: argparse.Namespace, config: AppConfig) -> int:
     """Run one ``token`` subcommand; return the exit status."""
@@ -133,7 +138,12 @@ def run(args: argparse.Namespace, config: AppConfig) -> int:
         return _check(args, config)
     if command == "generate":
         return _generate(args, config)
-    say("amratings: error: choose a token subcommand: set, forget, status, check or generate")
+    if command == "login":
+        from tui.cli import login as login_cli
+
+        return login_cli.run(args, config)
+    say("amratings: error: choose a token subcommand: login, set, forget, status, check or "
+        "generate")
     say("hint: `amratings token --help` describes them")
     return EXIT_USAGE
 
@@ -397,25 +407,14 @@ def _check(args: argparse.Namespace, config: AppConfig) -> int:
             for kind in ("developer", "user")}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
+        from tui.cli.login import step_lines
+
         lines: list[str] = []
         for step in result.steps:
             stored = pair.of(step.token)
             who = (f"{fingerprint(stored.value)}, from {source_text(stored)}"
                    if stored.value else "not set")
-            head = f"{step.name} ({who}): {step.method} {step.path}"
-            if step.outcome in ("passed", "failed"):
-                answer = f"HTTP {step.status}" if step.status is not None else "no answer"
-                head += f" -> {answer} in {step.elapsed * 1000:.0f} ms: {step.outcome.upper()}"
-            else:
-                head += f": {step.outcome.upper()}"
-            lines.append(head)
-            if step.code or step.title or step.detail:
-                apple = ", ".join(p for p in (f"code {step.code}" if step.code else None,
-                                              step.title, step.detail) if p)
-                lines.append(f"  Apple: {apple}")
-            elif step.error and step.outcome == "failed":
-                lines.append(f"  error: {step.error}")
-            lines += [f"  - {sentence}" for sentence in step.diagnosis]
+            lines += step_lines(step, who)
         sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
     for kind in result.missing:
