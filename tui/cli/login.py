@@ -135,7 +135,7 @@ def _warn_about_origin(developer_token: str, origin: str) -> None:
 def run(args: argparse.Namespace, config: AppConfig) -> int:
     """Run ``token login``; return the exit status."""
     from tui.api.errors import AmRatingsError
-    from tui.tokens.login import LoginServer, musickit_url
+    from tui.tokens.login import LoginServer, duration_text, musickit_url
     from tui.tokens.store import keyring_status, keyring_timeout, store_hint
 
     if config.demo:
@@ -169,7 +169,7 @@ def run(args: argparse.Namespace, config: AppConfig) -> int:
     with server:
         _warn_about_origin(developer, server.origin)
         _show_where(server.url, server.port, open_browser=not args.no_browser)
-        say(f"Waiting up to {_duration(args.login_timeout)} for the browser (Ctrl-C cancels)…")
+        say(f"Waiting up to {duration_text(args.login_timeout)} for the browser (Ctrl-C cancels)…")
         _wait(server, args.login_timeout)
     # The server has stopped: nothing listens any more. A token that arrived in the last
     # instant still counts (the stop then does not overwrite the result).
@@ -177,7 +177,7 @@ def run(args: argparse.Namespace, config: AppConfig) -> int:
     assert result is not None
     if result.outcome == "cancelled":
         say(f"amratings: error: no music user token arrived within "
-            f"{_duration(args.login_timeout)}; the sign-in page is closed")
+            f"{duration_text(args.login_timeout)}; the sign-in page is closed")
         say("hint: run `amratings token login` again (--timeout SECONDS waits longer)")
         return EXIT_FAILED
     remember_secrets(result.token)
@@ -249,13 +249,6 @@ def _wait(server: LoginServer, timeout: float) -> None:
     while server.wait(max(0.0, min(deadline - time.monotonic(), 0.25))) is None:
         if time.monotonic() >= deadline:
             return
-
-
-def _duration(seconds: float) -> str:
-    if seconds >= 60 and seconds % 60 == 0:
-        minutes = int(seconds // 60)
-        return f"{minutes} minute" + ("s" if minutes != 1 else "")
-    return f"{seconds:g} s"
 
 
 async def _check(config: AppConfig, developer: str, user: str) -> TokenCheckStep:

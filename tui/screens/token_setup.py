@@ -1,4 +1,4 @@
-"""The Token setup screen: enter, decode, check, generate and keep the two tokens.
+"""The Token setup screen: enter, decode, check, generate, sign in and keep the two tokens.
 
 Shown at launch when a token is missing and reachable any time from the app. Everything slow
 runs in a worker: the keyring (it can hang over SSH) and saving in thread workers, the token
@@ -8,6 +8,8 @@ the user has asked to reveal them; everywhere else a fingerprint stands for them
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Collapsible, Header, Input, Static
@@ -26,6 +29,7 @@ from tui.messages import TokensChanged
 from tui.widgets.footer import AppFooter
 from tui.widgets.tokens import (
     GenerateTokenForm,
+    LoginView,
     StorageChoice,
     TokenCheckView,
     TokenDetails,
@@ -35,6 +39,7 @@ from tui.widgets.tokens import (
 if TYPE_CHECKING:
     import httpx
 
+    from tui.tokens.login import LoginNotice, LoginResult, LoginServer
     from tui.tokens.store import KeyringStatus, StoredToken, TokenKind, TokenPair
 
 #: Sources that are already somewhere the user chose: an unchanged token from one of these is
@@ -50,6 +55,8 @@ class TokenSetupScreen(Screen[object]):
     it the client comes from :func:`tui.backend.make_client` (the simulation under ``--demo``).
     ``clock``: returns "now" as epoch seconds for decoding, checks and generation, so tests
     and screenshots can pin time.
+    ``login_server``: builds the :class:`~tui.tokens.login.LoginServer` for "Sign in with
+    Apple Music" (tests pin its port and secret); ``login_timeout``: seconds it waits.
 
     On save it posts :class:`~tui.messages.TokensChanged` to the app and dismisses itself with
     the new :class:`~tui.tokens.store.TokenPair`.
@@ -68,6 +75,7 @@ class TokenSetupScreen(Screen[object]):
         Binding("ctrl+t", "check", "Check tokens", id="token_setup.check"),
         Binding("ctrl+r", "toggle_reveal", "Reveal", id="token_setup.reveal"),
         Binding("ctrl+g", "generate", "Generate", id="token_setup.generate"),
+        Binding("ctrl+l", "login", "Sign in", id="token_setup.login"),
     ]
 
     DEFAULT_CSS = """
@@ -75,6 +83,7 @@ class TokenSetupScreen(Screen[object]):
         #token-setup-body { padding: 0 1; }
         #token-setup-body > TokenInput { margin: 1 0 0 0; }
         #reveal { margin: 0 0 0 18; }
+        #login { margin: 1 0 1 18; }
         StorageChoice { margin: 1 0 0 0; }
         #token-setup-actions { height: auto; margin: 1 0 0 18; }
         #token-setup-actions Button { margin: 0 2 0 0; }
@@ -89,7 +98,7 @@ class TokenSetupScreen(Screen[object]):
             TokenInput > Horizontal, StorageChoice { layout: vertical; }
             .token-input--title, StorageChoice > Label { width: 1fr; }
             .token-input--caption, TokenDetails, #token-setup-message { padding: 0; }
-            #reveal, #token-setup-actions { margin-left: 0; }
+            #reveal, #token-setup-actions, #login { margin-left: 0; }
             #token-setup-actions Button { margin: 0 1 0 0; }
             GenerateTokenForm Grid { grid-size: 1; grid-columns: 1fr; }
             GenerateTokenForm > Horizontal { padding: 0; }
@@ -104,6 +113,8 @@ class TokenSetupScreen(Screen[object]):
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] | None = None,
+        login_server: Callable[..., LoginServer] | None = None,
+        login_timeout: float | None = None,
     ) -> None:
         super().__init__()
         self._config = config
@@ -111,6 +122,10 @@ class TokenSetupScreen(Screen[object]):
         self._transport = transport
         self._clock = clock
         self._saving = False
+        self._login_factory = login_server
+        self._login_timeout = login_timeout
+        #: The sign-in server while one runs (stopped on cancel, timeout, leaving the screen).
+        self._login: LoginServer | None = None
         if config.demo:
             self.sub_title = "Token setup · DEMO"
 
@@ -127,6 +142,8 @@ class TokenSetupScreen(Screen[object]):
             yield TokenInput("Music user token", value=user[0], source=user[1],
                              placeholder="paste the token from MusicKit", id="user-token")
             yield TokenDetails(id="user-details")
+            yield Button("Sign in with Apple Music", id="login", compact=True)
+            yield LoginView(id="login-view")
             yield Checkbox("Show tokens", id="reveal", compact=True)
             yield StorageChoice(file_path=_token_file_label(), id="storage")
             with Horizontal(id="token-setup-actions"):
@@ -285,6 +302,151 @@ class TokenSetupScreen(Screen[object]):
         self._developer.input.focus()
         self._say("Generated a developer token; check it, then save to keep it.")
 
+    # ------------------------------------------------------------------ sign in
+
+    @on(Button.Pressed, "#login")
+    def _login_pressed(self) -> None:
+        self.action_login()
+
+    def action_login(self) -> None:
+        """Serve the MusicKit sign-in page on loopback and wait (in a worker) for the token."""
+        if self._login is not None:
+            return  # one sign-in at a time; Escape cancels the running one
+        view = self.query_one(LoginView)
+        developer = self._developer.value
+        if not developer:
+            view.show_problem("Enter or generate a developer token first: MusicKit needs it "
+                              "to sign in.")
+            return
+        from tui.api.errors import AmRatingsError
+        from tui.tokens.inspect import inspect_developer_token
+        from tui.tokens.login import musickit_url
+
+        errors = [f.message for f in inspect_developer_token(developer, now=self._now()).findings
+                  if f.severity == "error"]
+        if errors:
+            view.show_problem("The developer token cannot work, so MusicKit would refuse it: "
+                              + " ".join(errors))
+            return
+        try:
+            script = musickit_url()
+        except AmRatingsError as exc:
+            view.show_problem(_sentences("Cannot sign in", exc.message, exc.hint))
+            return
+        self._run_login(developer, self.query_one(StorageChoice).where, script)
+
+    @work(exclusive=True, group="token-login")
+    async def _run_login(self, developer: str, where: str, script: str) -> None:
+        from tui.api.errors import AmRatingsError
+        from tui.tokens.login import (
+            DEFAULT_TIMEOUT,
+            LoginServer,
+            duration_text,
+            has_display,
+            over_ssh,
+            ssh_tunnel_command,
+        )
+
+        view = self.query_one(LoginView)
+        factory = self._login_factory or LoginServer
+        timeout = self._login_timeout or DEFAULT_TIMEOUT
+        try:
+            server = factory(developer, _login_store(where), musickit=script,
+                             notify=self._login_notice)
+        except AmRatingsError as exc:
+            view.show_problem(_sentences("Cannot sign in", exc.message, exc.hint))
+            return
+        self._login = server
+        self.query_one("#login", Button).disabled = True
+        server.start()
+        try:
+            ssh_line = ssh_tunnel_command(server.port) if over_ssh() else None
+            opened = False
+            if ssh_line is None and has_display():
+                opened = await asyncio.to_thread(_open_browser, server.url)
+            view.show_waiting(server.url, ssh_line=ssh_line, opened=opened,
+                              timeout_text=duration_text(timeout))
+            self.call_after_refresh(view.scroll_visible, animate=False)
+            await asyncio.to_thread(server.wait, timeout)
+        finally:
+            # Also on cancel (Escape, leaving the screen, quitting): the server never outlives
+            # the wait. Stopping joins its thread, so it happens off the event loop.
+            server.cancel()
+            self._login = None
+            await asyncio.to_thread(server.stop)
+            with contextlib.suppress(NoMatches):  # gone when the screen is closing
+                self.query_one("#login", Button).disabled = False
+        result = server.result
+        if result is not None:
+            self._login_ended(result, developer, timeout)
+
+    def _login_notice(self, notice: LoginNotice) -> None:
+        """Called from the server's threads: refusals go under the waiting lines."""
+        if notice.level == "refused":
+            self.app.call_from_thread(self.query_one(LoginView).add_notice, notice.message)
+
+    def _login_ended(self, result: LoginResult, developer: str, timeout: float) -> None:
+        from tui.tokens.login import duration_text
+
+        view = self.query_one(LoginView)
+        if result.outcome == "cancelled" or result.token is None:
+            view.show_problem(f"No music user token arrived within {duration_text(timeout)}; the "
+                              "sign-in page is closed. Sign in again to retry.")
+            return
+        if result.outcome == "store_failed":
+            error = result.error
+            reason = (_sentences("it was not stored", error.message, error.hint)
+                      if error is not None else "it was not stored.")
+            view.show_problem(f"The music user token {result.fingerprint} arrived, but "
+                              f"{reason}")
+            return
+        source = "session" if result.stored_in == _SESSION_ONLY else (
+            "file" if result.stored_in and result.stored_in.startswith("the token file")
+            else "keyring")
+        self._user.replace(result.token, source)
+        view.show_done(f"Signed in: the music user token {result.fingerprint} is kept in "
+                       f"{result.stored_in}.")
+        sources = {} if source == "session" else {"user": source}
+        pair = self._pair(self._developer.value, result.token, sources)
+        self.app.post_message(TokensChanged(pair, source))
+        self._run_login_check(developer, result.token)
+
+    @work(exclusive=True, group="token-check")
+    async def _run_login_check(self, developer: str, user: str) -> None:
+        """The token check's second step (GET /v1/me/storefront) with the new token."""
+        view = self.query_one(TokenCheckView)
+        view.show_running("Checking the new music user token with Apple Music…")
+        from tui.api.errors import AmRatingsError
+        from tui.backend import make_client
+        from tui.tokens.check import TokenCheck, check_music_user_token
+
+        try:
+            client = make_client(self._config, developer, user, transport=self._transport)
+            try:
+                step = await check_music_user_token(client)
+            finally:
+                await client.aclose()
+        except AmRatingsError as exc:
+            view.show_problem(f"Could not check: {exc.one_line()}")
+            return
+        view.show_check(TokenCheck([step]))
+        self.call_after_refresh(self._show_from_top, self.query_one(LoginView))
+
+    def _cancel_login(self) -> bool:
+        """Stop a running sign-in; True when there was one."""
+        server = self._login
+        if server is None:
+            return False
+        server.cancel()
+        self.workers.cancel_group(self, "token-login")
+        self.query_one(LoginView).show_problem("Sign-in cancelled; the sign-in page is closed.")
+        return True
+
+    def on_unmount(self) -> None:
+        # A backstop: the worker's cleanup stops the server, but never leave one behind.
+        if self._login is not None:
+            self._login.stop()
+
     # ------------------------------------------------------------------ save and leave
 
     @on(Button.Pressed, "#save")
@@ -373,7 +535,9 @@ class TokenSetupScreen(Screen[object]):
         self.dismiss(pair)
 
     def action_back(self) -> None:
-        """Leave without saving."""
+        """Cancel a running sign-in; otherwise leave without saving."""
+        if self._cancel_login():
+            return
         self.dismiss(None)
 
     # ------------------------------------------------------------------ helpers
@@ -420,6 +584,36 @@ def _token_file_label() -> str:
         return "~/" + str(Path(path).relative_to(Path.home()))
     except ValueError:
         return str(path)
+
+
+#: Where a signed-in token is kept when the user chose "this session only".
+_SESSION_ONLY = "this session only (nothing was written)"
+
+
+def _login_store(where: str) -> Callable[[str], str]:
+    """What the sign-in server calls (in its thread) with the token: store it where the user
+    chose on the screen, as ``token set user`` would; say where it went."""
+
+    def store(token: str) -> str:
+        if where not in ("keyring", "file"):
+            return _SESSION_ONLY
+        from tui.tokens import store as token_store
+
+        token_store.save_token("user", token, "file" if where == "file" else "keyring",
+                               timeout=token_store.keyring_timeout())
+        return "the keyring" if where == "keyring" else f"the token file ({_token_file_label()})"
+
+    return store
+
+
+def _open_browser(url: str) -> bool:
+    """Open ``url`` in the local browser (in a thread: it may take a moment)."""
+    import webbrowser
+
+    try:
+        return bool(webbrowser.open(url))
+    except Exception:  # a broken BROWSER setting must not end the sign-in
+        return False
 
 
 def _sentences(lead: str, message: str, hint: str | None) -> str:

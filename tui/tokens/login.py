@@ -196,6 +196,14 @@ def ssh_tunnel_command(port: int, environ: Mapping[str, str] | None = None,
     return f"ssh -L {port}:{HOST}:{port}{extra} {user}@{server}"
 
 
+def duration_text(seconds: float) -> str:
+    """How long the server waits, for people: "5 minutes", "90 s"."""
+    if seconds >= 60 and seconds % 60 == 0:
+        minutes = int(seconds // 60)
+        return f"{minutes} minute" + ("s" if minutes != 1 else "")
+    return f"{seconds:g} s"
+
+
 def over_ssh(environ: Mapping[str, str] | None = None) -> bool:
     """True when this process runs in an SSH session (``SSH_CONNECTION`` set)."""
     return bool(((os.environ if environ is None else environ).get("SSH_CONNECTION") or "").strip())

@@ -106,6 +106,13 @@ class TokenInput(Vertical):
         self.input.value = value
         self.input.cursor_position = len(value)
 
+    def replace(self, value: str, source: str) -> None:
+        """Take a token that is already kept at ``source`` ("keyring", "file", "session"), as
+        if the screen had started with it (so saving does not store it again)."""
+        self._initial_value, self._initial_source = value, source
+        self.set_value(value)
+        self.query_one(".token-input--caption", Static).update(self._caption(value))
+
     def watch_reveal(self, reveal: bool) -> None:
         if self.is_mounted:
             self.input.password = not reveal
