@@ -110,6 +110,7 @@ def test_the_page_carries_token_name_and_nonce_with_protective_headers(
     status, headers, body = request(server, "GET", f"/{SECRET}/")
     assert status == 200
     assert headers["content-type"] == "text/html; charset=utf-8"
+    assert headers["server"] == "amratings"
     assert headers["cache-control"] == "no-store"
     assert headers["referrer-policy"] == "no-referrer"
     assert headers["content-security-policy"].startswith(
