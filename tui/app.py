@@ -115,6 +115,7 @@ class AmRatingsApp(App[int]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (20, "-tall")]
     BINDINGS = [
         Binding("f2", "tokens", "Tokens", id="app.tokens"),
+        Binding("f6", "library", "Library", id="app.library"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -227,6 +228,20 @@ class AmRatingsApp(App[int]):
             return
         self.push_screen(TokenSetupScreen(self.config, self.tokens, transport=self.transport,
                                           clock=self.clock))
+
+    def action_library(self) -> None:
+        """Open the library screen over the browser (or go back from it). It is installed,
+        so what it loaded stays when the user goes back and comes again."""
+        from tui.screens.library import LibraryScreen
+
+        if isinstance(self.screen, LibraryScreen):
+            self.pop_screen()
+            return
+        if any(isinstance(s, LibraryScreen) for s in self.screen_stack):
+            return  # under a modal of its own: that modal closes first
+        if not self.is_screen_installed("library"):
+            self.install_screen(LibraryScreen(self.config), "library")
+        self.push_screen("library")
 
     # -- the service layer ---------------------------------------------------------------
 
