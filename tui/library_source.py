@@ -9,9 +9,14 @@ import csv
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.library_view import ViewRow
+from tui.widgets.rating_badge import FAILED
+from tui.widgets.results import error_note
+
+if TYPE_CHECKING:
+    from tui.screens.library import RowSink
 
 #: The fields of an export, in order (as ``amratings library`` writes them).
 EXPORT_FIELDS = ("id", "type", "name", "artist", "album", "catalog_id", "value", "rating")
@@ -39,9 +44,56 @@ def write_export(path: Path, fmt: str, rows: Sequence[ViewRow]) -> None:
     partial.replace(path)
 
 
+#: Search results per type (Apple's maximum).
+SEARCH_LIMIT = 25
+
+
+def view_row(row: Any, position: int = 0) -> ViewRow:
+    """A service-layer ``LibraryRow`` (item and rating) as the table shows it."""
+    item, rating = row.item, row.rating
+    shown = ViewRow(item.id, item.type, name=item.name or "", artist=item.artist or "",
+                    album=item.album or "", catalog_id=item.catalog_id,
+                    date_added=getattr(item, "date_added", None) or "", position=position)
+    if rating.error is not None:
+        shown.error = rating.error
+        shown.word = FAILED
+        shown.note = error_note(rating.error)
+    else:
+        shown.set_value(rating.value)
+    return shown
+
+
 class ServiceLibrarySource:
-    """The library screen's :class:`~tui.screens.library.LibrarySource` on a
-    ``RatingsClient``."""
+    """The library screen's :class:`~tui.screens.library.LibrarySource` on the service
+    layer's :class:`~tui.api.library.LibraryService`."""
 
     def __init__(self, client: Any) -> None:
-        self.client = client
+        from tui.api.library import LibraryService
+
+        self.service = LibraryService(client)
+
+    async def walk(self, kind: str, sink: RowSink) -> None:
+        """Every item of the library ``kind`` with its rating, page by page."""
+        told: list[int] = []
+
+        def progress(now: Any) -> None:
+            total = now.items_total
+            if total is not None and not told:
+                told.append(total)
+                sink.total(total)
+
+        walk = self.service.walk(kind, on_progress=progress)
+        position = 0
+        async for rows in walk:
+            sink.rows([view_row(row, position + n) for n, row in enumerate(rows)])
+            position += len(rows)
+        if not told:
+            sink.total(walk.total if walk.total is not None else position)
+        for failure in walk.failures:
+            sink.failed(failure.error, failure.describe())
+
+    async def search(self, term: str, catalog: bool, sink: RowSink) -> None:
+        """The matches of ``term`` in the library or the catalog, with their ratings."""
+        found = await self.service.search(term, library=not catalog, limit=SEARCH_LIMIT)
+        sink.total(len(found))
+        sink.rows([view_row(row, n) for n, row in enumerate(found)])

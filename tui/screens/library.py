@@ -175,6 +175,7 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.config = config
         self._source_factory = source_factory
+        self._source_built: tuple[Any, LibrarySource] | None = None
         self._listings: dict[str, Listing] = {}
         self.listing = self._listing_for(kind)
         self._walk_id = 0
@@ -330,12 +331,18 @@ class LibraryScreen(Screen[None]):
                 self.refresh_bindings()
 
     async def _source(self) -> LibrarySource:
+        """The source on the current client (one per client: it remembers the storefront)."""
         client = await self.amr.ready_client()
-        if self._source_factory is None:
+        if self._source_built is not None and self._source_built[0] is client:
+            return self._source_built[1]
+        factory = self._source_factory
+        if factory is None:
             from tui.library_source import ServiceLibrarySource
 
-            self._source_factory = ServiceLibrarySource
-        return self._source_factory(client)
+            factory = ServiceLibrarySource
+        source = factory(client)
+        self._source_built = (client, source)
+        return source
 
     def _listing_changed(self, listing: Listing) -> None:
         if listing is self.listing:
