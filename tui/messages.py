@@ -67,3 +67,12 @@ class RatingActionFailed(Message):
     rating_type: str
     item_id: str
     action: str
+
+
+@dataclass
+class NamesLoaded(Message):
+    """Names of a lookup's items arrived: ``names`` maps id to ``name · artist``."""
+
+    lookup: int
+    rating_type: str
+    names: dict[str, str]

@@ -23,6 +23,7 @@ from tui.api.types import RatingType
 from tui.messages import (
     LookupFailed,
     LookupFinished,
+    NamesLoaded,
     RatingActionFailed,
     RatingsLoaded,
     RatingUpdated,
@@ -71,6 +72,8 @@ class BrowserScreen(Screen[None]):
         self.rating_type = rating_type
         self._lookup = 0
         self._busy = False
+        #: The type and ids of the last lookup (for its names).
+        self._looked_up: tuple[RatingType, list[str]] | None = None
         #: Frames held back while a lookup has just been sent (see :meth:`_hold_frames`).
         self._frames_held: ExitStack | None = None
         self._hold_timer: Timer | None = None
@@ -132,6 +135,7 @@ class BrowserScreen(Screen[None]):
         self.action_dismiss_error()
         self.table.show_ids(event.rating_type.value, event.ids)
         self._refresh_summary()
+        self._looked_up = (event.rating_type, event.ids)
         self.run_lookup(self._lookup, event.rating_type, event.ids, event.language)
 
     def _hold_frames(self) -> None:
@@ -198,6 +202,30 @@ class BrowserScreen(Screen[None]):
             self._release_frames()
             self._busy = False
             self._refresh_summary()
+            if self._looked_up is not None:
+                rating_type, ids = self._looked_up
+                self.run_names(message.lookup, rating_type, ids)
+
+    @work(exclusive=True, group="names")
+    async def run_names(self, lookup: int, rating_type: RatingType, ids: list[str]) -> None:
+        """Fetch the names of a lookup's items once their ratings are in. A failure leaves the
+        rows as they are (a name is a courtesy; the rating is what was asked for)."""
+        try:
+            from tui.api.library import LibraryService
+
+            client = await self.amr.ready_client()
+            found, _failed = await LibraryService(client).lookup_items(rating_type, ids)
+        except AmRatingsError:
+            return
+        names = {item_id: " · ".join(p for p in (item.name, item.artist) if p)
+                 for item_id, item in found.items()}
+        self.post_message(NamesLoaded(lookup, rating_type.value, names))
+
+    @on(NamesLoaded)
+    def _names_loaded(self, message: NamesLoaded) -> None:
+        message.stop()  # handled here; the app has nothing to add
+        if message.lookup == self._lookup:
+            self.table.apply_names(message.rating_type, message.names)
 
     @on(LookupFailed)
     def _lookup_failed(self, message: LookupFailed) -> None:

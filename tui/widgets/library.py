@@ -288,7 +288,8 @@ class CountLine(Static):
         width = self.content_size.width
         counts = self.counts
         loaded, total = self.loaded, self.total
-        what = plural(total if total is not None else loaded, *self.noun)
+        count = total if total is not None else loaded
+        what = f"{count:,} {self.noun[0] if count == 1 else self.noun[1]}"
         head = f"{loaded:,} of {what}" if total is not None and loaded != total else \
             f"{what}"
         if total is not None and total and loaded == total and self.shown != loaded:

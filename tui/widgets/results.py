@@ -34,6 +34,8 @@ from tui.widgets.wording import plural
 
 #: The note column is cut here so one long error does not push the table sideways.
 MAX_NOTE_CHARS = 60
+#: The name column too (name and artist, ``Neon Harbor · Juno Marlow``).
+MAX_NAME_CHARS = 40
 
 
 @dataclass
@@ -47,6 +49,8 @@ class ResultRow:
     note: str = ""
     #: The ``AmRatingsError`` of the last failed request for this row, if any.
     error: Any = None
+    #: What the item is called (``Neon Harbor · Juno Marlow``), once the names lookup found it.
+    name: str = ""
 
 
 def error_note(error: Any) -> str:
@@ -91,6 +95,7 @@ class ResultsTable(DataTable[Any]):
         self.add_column(Text("#"), key="n")
         self.add_column(Text("ID"), key="id")
         self.add_column(Text("Rating"), key="rating", width=12)
+        self.add_column(Text("Name"), key="name")
         self._note_key = self.add_column(Text("Note"), key="note")
 
     # -- filling -----------------------------------------------------------------------
@@ -145,6 +150,17 @@ class ResultsTable(DataTable[Any]):
         self._update_rows(changed)
         return shown
 
+    def apply_names(self, rating_type: str, names: dict[str, str]) -> int:
+        """Show names (id -> ``name · artist``) in the rows of their ids, with one repaint.
+        Returns how many rows got a name."""
+        changed = [index for item_id, name in names.items()
+                   for index in self._where.get((rating_type, item_id), [])]
+        for index in changed:
+            row = self.rows_state[index]
+            row.name = names[row.item_id]
+        self._update_rows(changed)
+        return len(changed)
+
     def mark(self, rating_type: str, item_id: str, note: str, *, failed: Any = None) -> None:
         """Set the note of an item's rows (``liking…``); with ``failed``, keep the rating and
         show the failure in the note."""
@@ -179,7 +195,8 @@ class ResultsTable(DataTable[Any]):
             return
         theme = self.app.theme_variables
         note_column = self.columns[self._note_key]
-        rating_key = ColumnKey("rating")
+        rating_key, name_key = ColumnKey("rating"), ColumnKey("name")
+        name_column = self.columns[name_key]
         keys: set[RowKey] = set()
         wider = False
         for index in indexes:
@@ -187,12 +204,15 @@ class ResultsTable(DataTable[Any]):
             row = self.rows_state[index]
             cells = self._data[key]
             cells[rating_key] = rating_badge(row.word, theme)
+            name = cells[name_key] = self._name(row)
             note = cells[self._note_key] = self._note(row)
             # Only ever widen: a narrower cell makes DataTable re-measure the whole column,
             # which is quadratic when a thousand rows fill in.
-            if note.cell_len > note_column.content_width:
-                self._updated_cells.add(CellKey(key, self._note_key))
-                wider = True
+            for cell, column, column_key in ((note, note_column, self._note_key),
+                                             (name, name_column, name_key)):
+                if cell.cell_len > column.content_width:
+                    self._updated_cells.add(CellKey(key, column_key))
+                    wider = True
             keys.add(key)
         if wider:
             # A new column width changes every row's render: let all of them go, as
@@ -269,9 +289,16 @@ class ResultsTable(DataTable[Any]):
         self._cell_render_cache[cache_key] = lines
         return lines
 
-    def _cells(self, index: int, row: ResultRow) -> tuple[Text, Text, Text, Text]:
+    def _cells(self, index: int, row: ResultRow) -> tuple[Text, Text, Text, Text, Text]:
         return (Text(str(index + 1), style="dim"), Text(row.item_id),
-                rating_badge(row.word, self.app.theme_variables), self._note(row))
+                rating_badge(row.word, self.app.theme_variables), self._name(row),
+                self._note(row))
+
+    @staticmethod
+    def _name(row: ResultRow) -> Text:
+        name = row.name if len(row.name) <= MAX_NAME_CHARS else \
+            row.name[:MAX_NAME_CHARS - 1] + "…"
+        return Text(name)
 
     @staticmethod
     def _note(row: ResultRow) -> Text:
