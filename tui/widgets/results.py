@@ -204,7 +204,7 @@ class ResultsTable(DataTable[Any]):
             row = self.rows_state[index]
             cells = self._data[key]
             cells[rating_key] = rating_badge(row.word, theme)
-            name = cells[name_key] = self._name(row)
+            name = cells[name_key] = self._name_cell(row)
             note = cells[self._note_key] = self._note(row)
             # Only ever widen: a narrower cell makes DataTable re-measure the whole column,
             # which is quadratic when a thousand rows fill in.
@@ -291,11 +291,11 @@ class ResultsTable(DataTable[Any]):
 
     def _cells(self, index: int, row: ResultRow) -> tuple[Text, Text, Text, Text, Text]:
         return (Text(str(index + 1), style="dim"), Text(row.item_id),
-                rating_badge(row.word, self.app.theme_variables), self._name(row),
+                rating_badge(row.word, self.app.theme_variables), self._name_cell(row),
                 self._note(row))
 
     @staticmethod
-    def _name(row: ResultRow) -> Text:
+    def _name_cell(row: ResultRow) -> Text:
         name = row.name if len(row.name) <= MAX_NAME_CHARS else \
             row.name[:MAX_NAME_CHARS - 1] + "…"
         return Text(name)
