@@ -31,6 +31,35 @@ def panel(app: AmRatingsApp) -> ErrorPanel:
     return browser(app).query_one(ErrorPanel)
 
 
+def ratings_requests(sim: SimulatedAppleMusic) -> list[tuple[str, str]]:
+    """The requests to the ratings endpoints (names lookups left out)."""
+    return [r for r in sim.requests if r[1].startswith("/v1/me/ratings/")]
+
+
+async def test_names_fill_in_after_the_ratings(make_app: Any, sim: SimulatedAppleMusic) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 24)) as pilot:
+        await look_up(pilot, " ".join(SAMPLE))
+        rows = table(app).rows_state
+        assert all(row.name for row in rows)
+        # One lookup by ids, after the ratings.
+        lookups = [path for _, path in sim.requests if path.startswith("/v1/me/library/")]
+        assert len(lookups) == 1 and sim.requests.index(("GET", lookups[0])) > 0
+        text = screen_text(app)
+        assert "Name" in text and rows[0].name.split(" · ")[0] in text
+
+
+async def test_failed_names_never_fail_a_row(make_app: Any, sim: SimulatedAppleMusic) -> None:
+    sim.inject(Fault(status=500, times=100, path_contains="/v1/me/library/"))
+    app = make_app()
+    async with app.run_test() as pilot:
+        await look_up(pilot, " ".join(SAMPLE))
+        assert row_texts(app) == [(SAMPLE[0], "Liked", ""), (SAMPLE[1], "Disliked", ""),
+                                  (UNRATED, "Not rated", "")]
+        assert all(row.name == "" and row.error is None for row in table(app).rows_state)
+        assert not panel(app).shown
+
+
 async def test_results_in_input_order_with_words_and_counts(make_app: Any) -> None:
     app = make_app()
     async with app.run_test() as pilot:
@@ -136,7 +165,7 @@ async def test_bad_ids_give_inline_messages_and_send_nothing(
         assert not browser(app).query_one(IdPane).has_class("-has-problems")
         await pilot.press("enter")
         await settle(pilot)
-        assert len(sim.requests) == 1
+        assert len(ratings_requests(sim)) == 1
 
 
 async def test_a_bad_language_is_refused_inline(make_app: Any, sim: SimulatedAppleMusic) -> None:
@@ -149,7 +178,7 @@ async def test_a_bad_language_is_refused_inline(make_app: Any, sim: SimulatedApp
         assert sim.requests == []
         browser(app).query_one("#language", Input).value = "es-MX"
         await look_up(pilot, UNRATED)
-        assert sim.requests == [("GET", f"/v1/me/ratings/{TYPE}/{UNRATED}?l=es-MX")]
+        assert ratings_requests(sim) == [("GET", f"/v1/me/ratings/{TYPE}/{UNRATED}?l=es-MX")]
 
 
 async def test_focus_starts_in_ids_and_stays_after_enter(make_app: Any) -> None:
