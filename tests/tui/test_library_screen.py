@@ -452,3 +452,40 @@ async def test_no_token_on_the_library_screen(make_app: Any, rows: Any) -> None:
         await pilot.pause()
         text = screen_text(app)
         assert pair.developer.value not in text and pair.user.value not in text
+
+
+async def test_command_palette_runs_library_actions(make_app: Any, rows: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 28)) as pilot:
+        screen = await open_library(pilot, rows)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Show disliked only")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert {r.word for r in screen.listing.view.visible_rows()} == {DISLIKED}
+
+
+async def test_f6_opens_the_library_and_comes_back(make_app: Any, rows: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from library_kit import FakeSource
+
+    import tui.library_source
+
+    monkeypatch.setattr(tui.library_source, "ServiceLibrarySource",
+                        lambda client: FakeSource(client, rows))
+    app = make_app()
+    async with app.run_test(size=(100, 28)) as pilot:
+        await pilot.pause()
+        assert "f6 Library" in screen_text(app)
+        await pilot.press("f6")
+        await settle_library(pilot)
+        screen = app.screen
+        assert isinstance(screen, LibraryScreen) and len(screen.listing.view.rows) == 250
+        await pilot.press("2", "f6")  # back to the browser, which stays the base screen
+        await pilot.pause()
+        assert not isinstance(app.screen, LibraryScreen)
+        await pilot.press("f6")  # the same screen again: rows and filter kept, no new walk
+        await pilot.pause()
+        assert app.screen is screen and len(screen.listing.view.visible) == 84
