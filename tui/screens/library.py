@@ -26,6 +26,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.lazy import Lazy
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
 from tui.api.errors import AmRatingsError
@@ -180,6 +181,7 @@ class LibraryScreen(Screen[None]):
         self.listing = self._listing_for(kind)
         self._walk_id = 0
         self._count_line_at = 0.0
+        self._count_line_timer: Timer | None = None
         #: What the search input searches: "library" or "catalog" (None: it is the filter).
         self._searching: str | None = None
 
@@ -261,7 +263,14 @@ class LibraryScreen(Screen[None]):
         """The bar, the count line and the row line say what the table shows."""
         now = time.monotonic()
         if not force and now - self._count_line_at < COUNT_LINE_EVERY:
+            # Later, once: the last batch of a burst must still be counted.
+            if self._count_line_timer is None:
+                self._count_line_timer = self.set_timer(
+                    COUNT_LINE_EVERY, self._refresh_lines, name="count line")
             return
+        if self._count_line_timer is not None:
+            self._count_line_timer.stop()
+            self._count_line_timer = None
         self._count_line_at = now
         listing = self.listing
         view = listing.view
@@ -593,7 +602,8 @@ class LibraryScreen(Screen[None]):
             if yes:
                 self._send(action, marked)
 
-        self.app.push_screen(ConfirmScreen(question, f"{question}\n{detail}",
+        detail += " Rows that fail stay marked."
+        self.app.push_screen(ConfirmScreen(question, detail,
                                            yes=VERB[action].split()[0]), answered)
 
     def _send(self, action: str, indexes: list[int]) -> None:
