@@ -129,3 +129,12 @@ def test_custom_base_url_403_small_terminal(snap_compare: Any, make_app: Any) ->
     config = AppConfig(base_url="http://127.0.0.1:8080")
     app = make_app(config=config, tokens=demo_token_pair(user="revoked-user-token-for-tests-1234"))
     assert snap_compare(app, terminal_size=(50, 14), run_before=run)
+
+
+def test_names_in_the_id_browser(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, "i.7PJNN4mfXlD68R i.xrXvO5vFv0VrNA i.e5Ql2JbAmxVp0W "
+                             "i.gY6p0Rm2LkQa8Z", rating_type="library-songs")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(100, 24), run_before=run)

@@ -202,7 +202,10 @@ class BrowserScreen(Screen[None]):
             self._release_frames()
             self._busy = False
             self._refresh_summary()
-            if self._looked_up is not None:
+            # Names only when some rating came back: a lookup that failed as a whole (a
+            # rejected token, say) would fail again.
+            if self._looked_up is not None and any(
+                    row.error is None for row in self.table.rows_state):
                 rating_type, ids = self._looked_up
                 self.run_names(message.lookup, rating_type, ids)
 
