@@ -1,6 +1,6 @@
 """The amratings Textual app: stylesheet, app-wide bindings, screens, command palette.
 
-The first frame needs only Textual and the widgets: httpx, pydantic-core and keyring are imported
+The first frame needs only Textual and the widgets: httpx, pydantic and keyring are imported
 after it is drawn (stored tokens are read in a thread worker, the service layer is imported a
 module at a time on the event loop), so ``amratings`` appears at once, over SSH too.
 """
@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 SLOW_KEYRING_SECONDS = 3.0
 #: What the first lookup needs, in import order (each after the modules it imports), so the
 #: warm-up can import them one at a time.
-WARM_UP_MODULES = ("httpx", "pydantic_core", "tui.api.models", "tui.api.client",
-                   "tui.api.simulated", "tui.backend")
+WARM_UP_MODULES = ("httpx", "pydantic_core", "pydantic.main", "tui.api.models",
+                   "tui.api.client", "tui.api.simulated", "tui.backend")
 
 
 def stylesheet_path() -> Path:

@@ -1,6 +1,6 @@
 """Build the service-layer client for a run: Apple's API, or the embedded simulation (--demo).
 
-Imported lazily (after the first frame in the TUI), since it pulls in httpx and pydantic-core.
+Imported lazily (after the first frame in the TUI), since it pulls in httpx and pydantic.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ the path). Every key is optional::
     [keymap]            # binding id = keys, as in Textual's keymaps
     "rating.like" = "l"
 
-Nothing here imports httpx, pydantic-core or keyring: it is read before the first frame.
+Nothing here imports httpx, pydantic or keyring: it is read before the first frame.
 """
 
 from __future__ import annotations

@@ -1,19 +1,25 @@
 """The app's Textual messages, in one place.
 
-Kept free of httpx/pydantic-core imports (type-only references) so it loads before the first frame.
-Results are ``tui.api.models.RatingResult`` and errors ``tui.api.errors.AmRatingsError``; they are
-typed ``Any`` here because importing the models module would pull in pydantic-core.
+Typed with the service layer's light types (:mod:`tui.api.results`, :mod:`tui.api.errors`),
+which load neither httpx nor pydantic, so this module loads before the first frame.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
 from textual.message import Message
 
+from tui.api.errors import AmRatingsError
+from tui.api.results import RatingResult
+
 if TYPE_CHECKING:
     from tui.tokens.store import TokenPair
+
+
+#: What a row action does: PUT 1, PUT -1, DELETE, or GET again.
+RowAction = Literal["like", "dislike", "clear", "refetch"]
 
 
 @dataclass
@@ -27,18 +33,18 @@ class TokensChanged(Message):
 
 @dataclass
 class RatingsLoaded(Message):
-    """A batch of lookup results arrived (``results`` are ``RatingResult`` objects)."""
+    """A batch of lookup results arrived."""
 
-    results: list[Any]
+    results: list[RatingResult]
     #: The lookup they belong to; results of a lookup that was replaced are ignored.
     lookup: int = 0
 
 
 @dataclass
 class LookupFailed(Message):
-    """A request failed as a whole; ``error`` is an ``AmRatingsError``."""
+    """A request failed as a whole."""
 
-    error: Any
+    error: AmRatingsError
     lookup: int = 0
 
 
@@ -54,19 +60,18 @@ class LookupFinished(Message):
 class RatingUpdated(Message):
     """A row action (like, dislike, clear, re-fetch) came back with the item's new state."""
 
-    result: Any
-    #: "like", "dislike", "clear" or "refetch".
-    action: str
+    result: RatingResult
+    action: RowAction
 
 
 @dataclass
 class RatingActionFailed(Message):
     """A row action failed; the row keeps its last known rating."""
 
-    error: Any
+    error: AmRatingsError
     rating_type: str
     item_id: str
-    action: str
+    action: RowAction
 
 
 @dataclass

@@ -19,7 +19,7 @@ import ssl
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -28,28 +28,19 @@ import httpx
 from tui import __version__
 from tui.api.errors import (
     AmRatingsError,
-    ApiError,
-    AppleErrorInfo,
     BadInputError,
     ConfigurationError,
-    DeveloperTokenError,
     MalformedResponseError,
     NetworkError,
-    NotFoundError,
-    RateLimitedError,
-    RequestRejectedError,
     RequestTimeoutError,
     ResponseTooLargeError,
-    ServerError,
-    UserTokenError,
 )
-from tui.api.models import (
-    ErrorsResponse,
-    RatingRequest,
-    RatingResult,
-    RatingsResponse,
-    ValidationError,
-)
+from tui.api.errors import error_from_response as error_from_response  # re-exported
+from tui.api.errors import squash as _squash
+from tui.api.exchange import Exchange as Exchange  # re-exported: the UI imports it from here
+from tui.api.models import RatingRequest, RatingsResponse, ValidationError
+from tui.api.results import CheckStep as CheckStep  # re-exported
+from tui.api.results import RatingResult
 from tui.api.types import RatingType, parse_rating_type, validate_id
 from tui.api.urls import DEFAULT_BASE_URL, normalize_base_url
 from tui.tokens.redact import redact
@@ -72,85 +63,19 @@ _BATCH_COMPLAINT_WORDS = ("ids", "too many", "batch", "limit", "too long", "too 
 Sleep = Callable[[float], Awaitable[None]]
 
 
-@dataclass
-class Exchange:
-    """One HTTP attempt as the request inspector and ``-v`` show it. Tokens are already redacted."""
-
-    method: str
-    url: str
-    request_headers: dict[str, str]
-    request_body: str | None = None
-    status: int | None = None
-    elapsed: float = 0.0
-    response_headers: dict[str, str] = field(default_factory=dict)
-    response_body: str = ""
-    attempt: int = 1
-    error: str | None = None
-
-    def request_line(self) -> str:
-        """``GET https://.../v1/me/ratings/songs/1`` for ``-v``."""
-        return f"> {self.method} {self.url}"
-
-    def response_line(self) -> str:
-        """``< 200 in 12 ms`` (or the failure) for ``-v``."""
-        took = f"{self.elapsed * 1000:.0f} ms"
-        attempt = f" (attempt {self.attempt})" if self.attempt > 1 else ""
-        if self.status is None:
-            return f"< {self.error or 'no response'} after {took}{attempt}"
-        return f"< {self.status} in {took}{attempt}"
-
-    def to_curl(self, developer_token: str | None = None, user_token: str | None = None) -> str:
-        """This request as a curl command.
-
-        Without tokens the token headers refer to the environment variables
-        (``$APPLE_MUSIC_DEVELOPER_TOKEN``), so the command is redacted yet still runs where
-        they are set. Pass the real tokens only after the user explicitly asked to reveal them.
-        """
-        parts = ["curl", "-sS", "-X", self.method, _shell_quote(self.url)]
-        for name, value in self.request_headers.items():
-            lname = name.lower()
-            if lname == "authorization":
-                parts += ["-H", _header_arg(f"{name}: Bearer ", developer_token,
-                                            "APPLE_MUSIC_DEVELOPER_TOKEN")]
-            elif lname == "music-user-token":
-                parts += ["-H", _header_arg(f"{name}: ", user_token, "APPLE_MUSIC_USER_TOKEN")]
-            elif lname not in ("host", "content-length", "accept-encoding", "connection",
-                               "user-agent"):
-                parts += ["-H", _shell_quote(f"{name}: {value}")]
-        if self.request_body:
-            parts += ["--data", _shell_quote(self.request_body)]
-        return " ".join(parts)
-
-
-def _shell_quote(text: str) -> str:
-    """``text`` as one single-quoted shell word: nothing in it is expanded."""
-    return "'" + text.replace("'", "'\"'\"'") + "'"
-
-
-def _header_arg(prefix: str, token: str | None, variable: str) -> str:
-    """A token header as one shell word: the real token single-quoted when given, else a
-    reference to ``$variable`` (the only part the shell may expand)."""
-    if token:
-        return _shell_quote(prefix + token)
-    return _shell_quote(prefix) + f'"${variable}"'
+#: Connection failures worth another attempt (the request may not have reached the server).
+_RETRIED_TRANSPORT_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
+                             httpx.WriteError)
 
 
 @dataclass
-class CheckStep:
-    """One step of ``token check``: which request, what came back, and how long it took."""
+class _Retry:
+    """An attempt worth repeating: the error to raise if no attempt is left, why, and how long
+    Apple asked us to wait (``Retry-After``), if it did."""
 
-    name: str
-    method: str
-    path: str
-    status: int | None
-    elapsed: float
-    error: AmRatingsError | None = None
-    storefront: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when the request succeeded."""
-        return self.error is None
+    error: AmRatingsError
+    reason: str
+    after: float | None = None
 
 
 class RatingsClient:
@@ -336,7 +261,7 @@ class RatingsClient:
         if type(value) is not int or value not in (1, -1):
             raise BadInputError(f"rating value must be 1 (like) or -1 (dislike), got {value!r}",
                                 hint="to remove a rating use clear, never -1")
-        payload = RatingRequest.validate({"attributes": {"value": value}}).to_json()
+        payload = RatingRequest.model_validate({"attributes": {"value": value}}).to_json()
         status, body, exchange = await self._request(
             "PUT", self._ratings_path(rtype, item_id), params=self._query(None, None),
             content=payload)
@@ -456,7 +381,7 @@ class RatingsClient:
 
     def _parse_ratings(self, body: bytes, exchange: Exchange) -> dict[str, int | None]:
         try:
-            parsed = RatingsResponse.validate(_load_json(body))
+            parsed = RatingsResponse.model_validate(_load_json(body))
         except MalformedResponseError as exc:
             exc.exchange = exchange
             raise
@@ -504,77 +429,81 @@ class RatingsClient:
         attempt = 0
         while True:
             attempt += 1
-            request = self._http.build_request(method, url, params=params, headers=headers,
-                                               content=content)
-            exchange = Exchange(
-                method=method,
-                url=self._redact(str(request.url)),
-                request_headers={k: self._redact(v) for k, v in request.headers.items()},
-                request_body=content,
-                attempt=attempt,
-            )
-            started = time.monotonic()
-            retry_reason: str
-            try:
-                status, body, resp_headers = await self._send(request)
-            except ResponseTooLargeError as exc:
-                exchange.elapsed = time.monotonic() - started
-                exchange.error = exc.message
-                self._record(exchange)
-                exc.exchange = exchange
-                raise
-            except httpx.DecodingError as exc:
-                # A body that does not match its Content-Encoding: an answer, but a broken one.
-                exchange.elapsed = time.monotonic() - started
-                exchange.error = "undecodable body"
-                self._record(exchange)
-                broken = MalformedResponseError(
-                    f"the response body could not be decoded ({_squash(str(exc))})")
-                broken.exchange = exchange
-                raise broken from None
-            except httpx.TimeoutException as exc:
-                exchange.elapsed = time.monotonic() - started
-                exchange.error = f"timed out ({type(exc).__name__})"
-                self._record(exchange)
-                error: AmRatingsError = RequestTimeoutError(
-                    f"no answer from {self._host()} within the timeout", attempts=attempt)
-                error.exchange = exchange
-                if not isinstance(exc, httpx.ConnectTimeout):
-                    raise error from None
-                retry_reason, retry_after = "connect timeout", None
-            except httpx.TransportError as exc:
-                exchange.elapsed = time.monotonic() - started
-                exchange.error = self._redact(_describe_transport_error(exc))
-                self._record(exchange)
-                error = NetworkError(f"could not reach {self._host()}: {exchange.error}",
-                                     attempts=attempt, hint=_network_hint(exchange.error))
-                error.exchange = exchange
-                permanent = exchange.error.startswith(("the host name", "TLS handshake"))
-                if permanent or not isinstance(exc, httpx.ConnectError |
-                                               httpx.RemoteProtocolError | httpx.ReadError |
-                                               httpx.WriteError):
-                    raise error from None
-                retry_reason, retry_after = "connection error", None
-            else:
-                exchange.elapsed = time.monotonic() - started
-                exchange.status = status
-                exchange.response_headers = {k: self._redact(v) for k, v in resp_headers.items()}
-                exchange.response_body = self._redact(
-                    body[:EXCHANGE_BODY_CHARS].decode("utf-8", "replace"))
-                self._record(exchange)
-                if status not in RETRY_STATUSES:
-                    return status, body, exchange
-                error = self._error(status, body, exchange, attempts=attempt)
-                retry_reason = f"HTTP {status}"
-                retry_after = _retry_after_seconds(resp_headers.get("retry-after"))
+            outcome = await self._attempt(method, url, params, headers, content, attempt)
+            if not isinstance(outcome, _Retry):
+                return outcome
             # A retryable failure: wait and go again, within the attempt and time budgets.
             if attempt >= self.max_attempts:
-                raise self._gave_up(error, attempt, retry_reason, retry_after=retry_after)
-            delay = self._backoff(attempt) if retry_after is None else retry_after
+                raise self._gave_up(outcome, attempt)
+            delay = self._backoff(attempt) if outcome.after is None else outcome.after
             if waited + delay > self.max_retry_wait:
-                raise self._gave_up(error, attempt, retry_reason, retry_after=retry_after)
+                raise self._gave_up(outcome, attempt)
             waited += delay
             await self._sleep(delay)
+
+    async def _attempt(self, method: str, url: str, params: dict[str, str] | None,
+                       headers: dict[str, str], content: str | None,
+                       attempt: int) -> tuple[int, bytes, Exchange] | _Retry:
+        """Send the request once and record the exchange.
+
+        Returns the answer when there is one that is not worth retrying, a :class:`_Retry`
+        when it is (429, 5xx, a refused or broken connection, a connect timeout); raises when
+        there is nothing to retry (a body too large or undecodable, a read timeout, a host name
+        that does not resolve, a failed TLS handshake).
+        """
+        request = self._http.build_request(method, url, params=params, headers=headers,
+                                           content=content)
+        exchange = Exchange(
+            method=method,
+            url=self._redact(str(request.url)),
+            request_headers={k: self._redact(v) for k, v in request.headers.items()},
+            request_body=content,
+            attempt=attempt,
+        )
+        started = time.monotonic()
+        try:
+            status, body, resp_headers = await self._send(request)
+        except ResponseTooLargeError as exc:
+            raise self._failed(exchange, started, exc.message, exc) from None
+        except httpx.DecodingError as exc:
+            # A body that does not match its Content-Encoding: an answer, but a broken one.
+            raise self._failed(exchange, started, "undecodable body", MalformedResponseError(
+                f"the response body could not be decoded ({_squash(str(exc))})")) from None
+        except httpx.TimeoutException as exc:
+            error = self._failed(exchange, started, f"timed out ({type(exc).__name__})",
+                                 RequestTimeoutError(f"no answer from {self._host()} within "
+                                                     "the timeout", attempts=attempt))
+            if not isinstance(exc, httpx.ConnectTimeout):
+                raise error from None
+            return _Retry(error, "connect timeout")
+        except httpx.TransportError as exc:
+            problem = self._redact(_describe_transport_error(exc))
+            error = self._failed(exchange, started, problem, NetworkError(
+                f"could not reach {self._host()}: {problem}", attempts=attempt,
+                hint=NetworkError.hint_for(problem)))
+            permanent = problem.startswith(("the host name", "TLS handshake"))
+            if permanent or not isinstance(exc, _RETRIED_TRANSPORT_ERRORS):
+                raise error from None
+            return _Retry(error, "connection error")
+        exchange.elapsed = time.monotonic() - started
+        exchange.status = status
+        exchange.response_headers = {k: self._redact(v) for k, v in resp_headers.items()}
+        exchange.response_body = self._redact(
+            body[:EXCHANGE_BODY_CHARS].decode("utf-8", "replace"))
+        self._record(exchange)
+        if status not in RETRY_STATUSES:
+            return status, body, exchange
+        return _Retry(self._error(status, body, exchange, attempts=attempt), f"HTTP {status}",
+                      _retry_after_seconds(resp_headers.get("retry-after")))
+
+    def _failed(self, exchange: Exchange, started: float, problem: str,
+                error: AmRatingsError) -> AmRatingsError:
+        """Record an attempt that got no usable answer; return ``error`` tied to it."""
+        exchange.elapsed = time.monotonic() - started
+        exchange.error = problem
+        self._record(exchange)
+        error.exchange = exchange
+        return error
 
     async def _send(self, request: httpx.Request) -> tuple[int, bytes, httpx.Headers]:
         response = await self._http.send(request, stream=True)
@@ -602,13 +531,13 @@ class RatingsClient:
         ceiling: float = self.backoff_base * (2 ** (attempt - 1))
         return ceiling * (0.1 + 0.9 * self._rng.random())
 
-    def _gave_up(self, error: AmRatingsError, attempts: int, reason: str,
-                 retry_after: float | None = None) -> AmRatingsError:
+    def _gave_up(self, retry: _Retry, attempts: int) -> AmRatingsError:
+        error = retry.error
         error.attempts = attempts
         if attempts > 1:
-            error.notes.append(f"gave up after {attempts} attempts ({reason})")
-        if retry_after is not None and retry_after > 0:
-            error.notes.append(f"Apple asked to retry after {retry_after:.0f} s")
+            error.notes.append(f"gave up after {attempts} attempts ({retry.reason})")
+        if retry.after is not None and retry.after > 0:
+            error.notes.append(f"Apple asked to retry after {retry.after:.0f} s")
         return error
 
     def _record(self, exchange: Exchange) -> None:
@@ -639,77 +568,6 @@ class RatingsClient:
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def error_from_response(status: int, body: bytes) -> AmRatingsError:
-    """Map an error status and its body (errors JSON, other JSON, text, HTML or empty) to the
-    matching exception. Parsing is defensive: a 401 body may be empty, plain text or JSON."""
-    info, summary = _read_error_body(body)
-    cls: type[ApiError]
-    if status == 401:
-        cls, message = DeveloperTokenError, "Apple rejected the developer token"
-    elif status == 403:
-        cls, message = UserTokenError, "Apple rejected the music user token"
-    elif status == 404:
-        cls, message = NotFoundError, "not found"
-    elif status == 429:
-        cls, message = RateLimitedError, "rate limited by Apple"
-    elif status >= 500:
-        cls, message = ServerError, f"Apple's server failed (HTTP {status})"
-    elif 400 <= status < 500:
-        cls, message = RequestRejectedError, f"Apple refused the request (HTTP {status})"
-    elif 300 <= status < 400:
-        return ApiError(f"unexpected redirect (HTTP {status}); redirects are not followed so "
-                        "tokens only go to the configured base URL", status=status, apple=info,
-                        hint="check --base-url")
-    else:
-        return MalformedResponseError(f"unexpected HTTP status {status}", status=status,
-                                      apple=info)
-    if summary and not info.detail:
-        info = AppleErrorInfo(code=info.code, title=info.title, detail=summary,
-                              parameter=info.parameter)
-    return cls(message, status=status, apple=info)
-
-
-def _read_error_body(body: bytes) -> tuple[AppleErrorInfo, str | None]:
-    text = body.decode("utf-8", "replace").strip()
-    if not text:
-        return AppleErrorInfo(), None
-    try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        data = None
-    if isinstance(data, dict):
-        try:
-            errors = ErrorsResponse.validate(data).errors
-            if errors:
-                # A hostile or broken server must not reach the terminal with escape codes.
-                raw = errors[0].info()
-                return AppleErrorInfo(
-                    code=_squash(raw.code, 40) if raw.code else raw.code,
-                    title=_squash(raw.title) if raw.title else raw.title,
-                    detail=_squash(raw.detail, 500) if raw.detail else raw.detail,
-                    parameter=_squash(raw.parameter, 80) if raw.parameter else raw.parameter,
-                ), None
-        except ValidationError:
-            pass
-        for key in ("message", "error", "detail", "title"):
-            if isinstance(data.get(key), str):
-                return AppleErrorInfo(), _squash(data[key])
-        return AppleErrorInfo(), "a JSON body without Apple's errors list"
-    if data is not None:
-        return AppleErrorInfo(), "a JSON body without Apple's errors list"
-    if text[:1] == "<" or "<html" in text[:200].lower():
-        lowered = text.lower()
-        start, end = lowered.find("<title>"), lowered.find("</title>")
-        title = _squash(text[start + 7:end]) if 0 <= start < end else ""
-        return AppleErrorInfo(), f"an HTML page{': ' + title if title else ''} (likely a gateway)"
-    return AppleErrorInfo(), _squash(text)
-
-
-def _squash(text: str, limit: int = 200) -> str:
-    one = " ".join("".join(c if c.isprintable() else " " for c in text).split())
-    return one if len(one) <= limit else one[: limit - 3] + "..."
 
 
 def _load_json(body: bytes) -> Any:
@@ -753,17 +611,6 @@ def _complains_about_batch(status: int, error: AmRatingsError) -> bool:
         return True
     text = f"{error.apple.title or ''} {error.apple.detail or ''}".lower()
     return any(word in text for word in _BATCH_COMPLAINT_WORDS)
-
-
-def _network_hint(problem: str) -> str | None:
-    # The generic hint fits most failures; these two have a more specific next step.
-    if problem.startswith("TLS handshake"):
-        return ("The server did not complete a TLS handshake. If --base-url points at a local "
-                "plain-HTTP server, use http:// (allowed for loopback only); otherwise check "
-                "the port, any proxy and the system certificates.")
-    if problem.startswith("the host name"):
-        return "Check the host name in --base-url (or APPLE_MUSIC_API_BASE_URL) and your DNS."
-    return None
 
 
 def _describe_transport_error(exc: httpx.TransportError) -> str:

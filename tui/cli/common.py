@@ -1,7 +1,8 @@
 """What every headless command shares: option checks, token resolution, error printing.
 
 Errors go to stderr as one clear line plus a hint, never a traceback, with every known token
-redacted. Exit statuses are the module constants of :mod:`tui.__main__`: 0, 1, 2.
+redacted. Exit statuses are the constants of :mod:`tui.cli` (``EXIT_OK``, ``EXIT_FAILED``,
+``EXIT_USAGE``: 0, 1, 2).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ and a second action on the same item replaces the first. Results come back as me
 from __future__ import annotations
 
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Input
 
 from tui.api.errors import AmRatingsError
+from tui.api.results import RatingResult
 from tui.api.types import RatingType
 from tui.messages import (
     LookupFailed,
@@ -27,6 +28,7 @@ from tui.messages import (
     RatingActionFailed,
     RatingsLoaded,
     RatingUpdated,
+    RowAction,
 )
 from tui.widgets.banner import BackendBanner
 from tui.widgets.error_panel import ErrorPanel
@@ -48,7 +50,7 @@ PENDING_NOTE = {"like": "liking…", "dislike": "disliking…", "clear": "cleari
                 "refetch": "re-fetching…"}
 
 
-def done_note(action: str, result: Any) -> str:
+def done_note(action: RowAction, result: RatingResult) -> str:
     """The row's note once an action came back."""
     if action == "clear":
         return "cleared" if result.cleared else "was not rated"
@@ -116,7 +118,7 @@ class BrowserScreen(Screen[None]):
         found = self.query(ErrorPanel)
         return found.first() if found else None
 
-    def show_error(self, error: Any) -> None:
+    def show_error(self, error: AmRatingsError) -> None:
         """Put ``error`` in the error panel."""
         panel = self.error_panel
         if panel is not None:
@@ -173,7 +175,7 @@ class BrowserScreen(Screen[None]):
             client = await self.amr.ready_client()
             client.language = language
 
-            def arrived(batch: list[Any]) -> None:
+            def arrived(batch: list[RatingResult]) -> None:
                 self.post_message(RatingsLoaded(batch, lookup))
 
             await client.get_ratings(rating_type, ids, on_results=arrived)
@@ -259,7 +261,7 @@ class BrowserScreen(Screen[None]):
         """Read the selected row's rating again."""
         self._row_action("refetch")
 
-    def _row_action(self, action: str) -> None:
+    def _row_action(self, action: RowAction) -> None:
         row = self.table.selected
         if row is None:
             self.notify("Look up some ids first; actions apply to the selected row.",
@@ -272,7 +274,7 @@ class BrowserScreen(Screen[None]):
                         group=f"rate:{row.rating_type}:{row.item_id}", exclusive=True,
                         name=f"{action} {row.item_id}")
 
-    async def _send_action(self, action: str, rating_type: str, item_id: str) -> None:
+    async def _send_action(self, action: RowAction, rating_type: str, item_id: str) -> None:
         try:
             client = await self.amr.ready_client()
             if action == "like":
@@ -356,11 +358,11 @@ class BrowserScreen(Screen[None]):
         exchange, subject = None, None
         panel = self.error_panel
         if source == "error" and panel is not None and panel.shown:
-            exchange = getattr(panel.error, "exchange", None)
+            exchange = panel.error.exchange if panel.error is not None else None
             subject = "the failed request" if exchange is not None else None
         row = self.table.selected
         if exchange is None and row is not None:
-            exchange = getattr(row.error, "exchange", None) or exchange_for(
+            exchange = (row.error.exchange if row.error is not None else None) or exchange_for(
                 history, row.rating_type, row.item_id)
             subject = row.item_id if exchange is not None else None
         if exchange is None and history:

@@ -9,7 +9,7 @@ which reaches the local clipboard over SSH too.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from textual.app import ComposeResult
@@ -22,10 +22,12 @@ from tui.widgets.footer import AppFooter
 from tui.widgets.request_view import RequestView
 
 if TYPE_CHECKING:
+    from tui.api.exchange import Exchange
     from tui.tokens.store import TokenPair
 
 
-def exchange_for(history: Iterable[Any], rating_type: str, item_id: str) -> Any:
+def exchange_for(history: Iterable[Exchange], rating_type: str,
+                 item_id: str) -> Exchange | None:
     """The newest exchange in ``history`` that asked about ``item_id`` of ``rating_type``:
     a single-item request for it, or a batch whose ``ids`` include it."""
     for exchange in reversed(list(history)):
@@ -134,7 +136,7 @@ class InspectorScreen(ModalScreen[None]):
                 id="inspector.copy_curl_tokens"),
     ]
 
-    def __init__(self, exchange: Any, *, tokens: TokenPair | None = None,
+    def __init__(self, exchange: Exchange | None, *, tokens: TokenPair | None = None,
                  subject: str | None = None) -> None:
         super().__init__()
         self.exchange = exchange
@@ -193,14 +195,15 @@ class InspectorScreen(ModalScreen[None]):
 
     def action_copy_curl_with_tokens(self) -> None:
         """Ask first, then copy the request with the real tokens in it."""
-        if self.exchange is None or not self._have_tokens():
+        exchange = self.exchange
+        if exchange is None or not self._have_tokens():
             return
 
         def answered(yes: bool | None) -> None:
             if not yes or self.tokens is None:
                 self.notify("Nothing copied.")
                 return
-            self.app.copy_to_clipboard(self.exchange.to_curl(
+            self.app.copy_to_clipboard(exchange.to_curl(
                 self.tokens.developer.value, self.tokens.user.value))
             self.notify("Copied as curl WITH your real tokens. Clear the clipboard when done.",
                         title="Copied", severity="warning")

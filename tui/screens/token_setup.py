@@ -261,7 +261,7 @@ class TokenSetupScreen(Screen[object]):
         view = self.query_one(TokenCheckView)
         view.show_running()
         self.call_after_refresh(self._show_from_top, view)
-        # Imported here: httpx and pydantic-core load only when the first check runs.
+        # Imported here: httpx and pydantic load only when the first check runs.
         from tui.api.errors import AmRatingsError
         from tui.backend import make_client
         from tui.tokens.check import check_tokens

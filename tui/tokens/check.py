@@ -1,11 +1,13 @@
 """Ask Apple whether the tokens work, and explain the answer.
 
-Two cheap requests (``shared/apple-music-api.md``, "Cheap token checks"): ``GET /v1/test`` with
+Two cheap requests, the ones Apple's own tooling uses to test tokens: ``GET /v1/test`` with
 the developer token alone, then ``GET /v1/me/storefront`` with both tokens. A 401 on the first
 means the developer token is at fault, and the second is skipped (it could only fail the same
 way). A 403 on the second means the music user token is at fault. Each step carries a
-diagnosis: plain sentences naming the token at fault and its likely causes, plus what local
-inspection (:mod:`tui.tokens.inspect`) finds wrong with that token.
+diagnosis: plain sentences naming the token at fault and its likely causes (the error classes of
+:mod:`tui.api.errors` word their own; only the cases where Apple blames the other token are
+worded here), plus what local inspection (:mod:`tui.tokens.inspect`) finds wrong with that
+token.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from tui.api.errors import (
 from tui.tokens.inspect import inspect_developer_token, inspect_user_token
 
 if TYPE_CHECKING:
-    from tui.api.client import CheckStep, RatingsClient
+    from tui.api.client import RatingsClient
+    from tui.api.results import CheckStep
 
 Outcome = Literal["passed", "failed", "skipped", "missing"]
 
@@ -111,25 +114,17 @@ class TokenCheck:
 _DEV = ("Developer token", "developer", "GET", "/v1/test")
 _USER = ("Music user token", "user", "GET", "/v1/me/storefront")
 
-_DEV_401_CAUSES = [
-    "Apple rejected the developer token (401 on /v1/test, a request that sends no music "
-    "user token).",
-    "Likely causes: it has expired, or its exp is more than 15777000 s (about 6 months) "
-    "ahead; it was signed with another key than the MusicKit key its kid names, or iss is not "
-    "the Team ID that owns that key; the key was revoked or MusicKit is not enabled for it; "
-    "it is not ES256.",
+#: Failures that say nothing about the tokens: their own words (``check_diagnosis``) suffice.
+_NOT_JUDGED = (NetworkError, RateLimitedError, ServerError)
+
+#: The two cases only a token check meets: Apple's answer blames the other token than the one
+#: the step is about.
+_DEV_403 = [
+    "Apple answered 403 to /v1/test, which sends only the developer token: the developer token "
+    "was read but is not allowed here.",
+    "Likely causes: MusicKit is not enabled for the key, or the key was revoked.",
 ]
-_USER_403_CAUSES = [
-    "Apple rejected the music user token (403 on /v1/me/storefront; the developer token "
-    "passed /v1/test).",
-    "Likely causes: it expired or was revoked (a password change revokes it); it was issued "
-    "for another developer token (a music user token works only with the developer token it "
-    "was obtained with, so a token from another key or team fails); the account has not "
-    "accepted the media and Apple Music privacy prompt.",
-    "Get a new one through MusicKit with this developer token, then run "
-    "`amratings token set user`.",
-]
-_USER_401_CAUSES = [
+_USER_401 = [
     "Apple answered 401 to /v1/me/storefront although the developer token passed /v1/test: "
     "the music user token's account is probably not signed in to Apple Music or has no "
     "active Apple Music subscription.",
@@ -143,34 +138,15 @@ def _from_error(step: TokenCheckStep, error: AmRatingsError) -> None:
     step.error_kind = type(error).__name__
 
 
-def _general_causes(error: AmRatingsError) -> list[str] | None:
-    """Diagnoses for failures that are not about the tokens."""
-    if isinstance(error, NetworkError):
-        return ["No answer from the API, so the tokens were not judged.",
-                error.hint or "Check the network, the base URL and any proxy."]
-    if isinstance(error, RateLimitedError):
-        return ["Apple is rate-limiting requests for this developer token (429): the token "
-                "itself was accepted. This clears by itself shortly; try again in a minute."]
-    if isinstance(error, ServerError):
-        return ["Apple's servers failed (5xx), so the tokens were not judged; this is usually "
-                "transient. Try again shortly."]
-    return None
-
-
 def _developer_diagnosis(step: TokenCheckStep, error: AmRatingsError,
                          developer_token: str, now: float | None) -> None:
-    general = _general_causes(error)
-    if general is not None:
-        step.diagnosis += general
+    if isinstance(error, _NOT_JUDGED):
+        step.diagnosis += error.check_diagnosis()
         return
     if isinstance(error, DeveloperTokenError) or error.status == 401:
-        step.diagnosis += _DEV_401_CAUSES
+        step.diagnosis += DeveloperTokenError.diagnosis
     elif isinstance(error, UserTokenError) or error.status == 403:
-        step.diagnosis += [
-            "Apple answered 403 to /v1/test, which sends only the developer token: the "
-            "developer token was read but is not allowed here.",
-            "Likely causes: MusicKit is not enabled for the key, or the key was revoked.",
-        ]
+        step.diagnosis += _DEV_403
     else:
         step.diagnosis.append(f"The developer token check failed unexpectedly: {step.error}.")
     report = inspect_developer_token(developer_token, now=now)
@@ -181,14 +157,13 @@ def _developer_diagnosis(step: TokenCheckStep, error: AmRatingsError,
 
 def _user_diagnosis(step: TokenCheckStep, error: AmRatingsError, user_token: str,
                     developer_token: str) -> None:
-    general = _general_causes(error)
-    if general is not None:
-        step.diagnosis += general
+    if isinstance(error, _NOT_JUDGED):
+        step.diagnosis += error.check_diagnosis()
         return
     if isinstance(error, UserTokenError) or error.status == 403:
-        step.diagnosis += _USER_403_CAUSES
+        step.diagnosis += UserTokenError.diagnosis
     elif isinstance(error, DeveloperTokenError) or error.status == 401:
-        step.diagnosis += _USER_401_CAUSES
+        step.diagnosis += _USER_401
     else:
         step.diagnosis.append(f"The music user token check failed unexpectedly: {step.error}.")
     report = inspect_user_token(user_token, developer_token=developer_token)

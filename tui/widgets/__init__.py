@@ -7,5 +7,5 @@
 - :mod:`tui.widgets.request_view`: one HTTP exchange, as the request inspector shows it
 - :mod:`tui.widgets.banner`: the DEMO marker, custom base URL warning and token fingerprints
 
-Nothing here imports httpx or pydantic-core: these widgets draw the first frame.
+Nothing here imports httpx or pydantic: these widgets draw the first frame.
 """

@@ -1,15 +1,15 @@
 """The error panel: what failed, which token is at fault, and what to do next.
 
 Every failure gets a visible panel (not only a toast) with the HTTP status, Apple's code, title
-and detail, the token at fault, the next step, and the request it belongs to. The headlines for
-each kind of failure are written here; the longer "what to do" hints live with the exceptions in
-:mod:`tui.api.errors`.
+and detail, the token at fault, the next step, and the request it belongs to. The words are the
+error's own: each class of :mod:`tui.api.errors` has its headline, the token at fault and the
+hint; this module lays them out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -18,8 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.api import errors as api_errors
-from tui.widgets.wording import plural
+from tui.api.errors import AmRatingsError
 
 if TYPE_CHECKING:
     from tui.tokens.store import StoredToken, TokenPair
@@ -46,93 +45,20 @@ def _token_label(token: StoredToken | None, name: str) -> str:
     return f"the {name} {fingerprint(token.value)} (from {token.source.value})"
 
 
-def _retried(error: api_errors.AmRatingsError) -> str:
-    """``, retried 3 times`` (empty when the request was sent once)."""
-    retries = max(error.attempts - 1, 0)
-    if retries == 0:
-        return ""
-    return f", retried {plural(retries, 'time')}"
-
-
-def describe_error(error: Any, tokens: TokenPair | None = None) -> ErrorReport:
-    """Word ``error`` for a person: a distinct headline for 401, 403, 429, 5xx, timeout,
-    network and malformed answers, and which token (if any) is at fault."""
-    developer = tokens.developer if tokens else None
-    user = tokens.user if tokens else None
-    status = getattr(error, "status", None)
-    status_text = f"HTTP {status}" if status else "no HTTP status"
-    at_fault = "Neither token: this is not a token problem."
-    if isinstance(error, api_errors.DeveloperTokenError):
-        headline = "401 Unauthorized: Apple rejected the developer token"
-        at_fault = (f"{_token_label(developer, 'developer token').capitalize()}. Apple also "
-                    "answers 401 when the account is not signed in or has no subscription.")
-    elif isinstance(error, api_errors.UserTokenError):
-        headline = "403 Forbidden: Apple rejected the music user token"
-        at_fault = f"{_token_label(user, 'music user token').capitalize()}."
-    elif isinstance(error, api_errors.RateLimitedError):
-        headline = f"429 Too Many Requests: rate limited{_retried(error)}"
-        at_fault = ("Neither token is invalid; the limit counts requests made with "
-                    f"{_token_label(developer, 'developer token')}.")
-    elif isinstance(error, api_errors.ServerError):
-        headline = f"{status} Server error: Apple's server failed{_retried(error)}"
-    elif isinstance(error, api_errors.NotFoundError):
-        headline = "404 Not found"
-    elif isinstance(error, api_errors.RequestRejectedError):
-        headline = f"{status} Request rejected: Apple refused the request as sent"
-    elif isinstance(error, api_errors.RequestTimeoutError):
-        headline = f"Timed out: no answer in time{_retried(error)}"
-    elif isinstance(error, api_errors.NetworkError):
-        headline = f"Network failure: could not reach the API{_retried(error)}"
-    elif isinstance(error, api_errors.ResponseTooLargeError):
-        headline = "Response too large: refused before loading it"
-    elif isinstance(error, api_errors.MalformedResponseError):
-        headline = "Malformed response: the answer is not what Apple documents"
-    elif isinstance(error, api_errors.ConfigurationError):
-        headline = "Cannot send: configuration missing"
-        at_fault = "Nothing was sent."
-    elif isinstance(error, api_errors.BadInputError):
-        headline = "Cannot send: bad input"
-        at_fault = "Nothing was sent."
-    else:
-        headline = f"{getattr(error, 'kind', None) or type(error).__name__}"
-    apple = getattr(error, "apple", None)
-    apple_text = None
-    if apple is not None and (apple.code or apple.title or apple.detail):
-        bits = [b for b in (apple.code, apple.title) if b]
-        apple_text = " ".join(bits)
-        if apple.detail:
-            apple_text = f"{apple_text}: {apple.detail}" if apple_text else apple.detail
-        if apple.parameter:
-            apple_text += f" (parameter {apple.parameter})"
-    # An API error's message only repeats the headline; other errors' messages say what
-    # happened (which host, what the body was), so they are kept.
-    message = getattr(error, "message", None) or str(error)
-    notes = [] if isinstance(error, api_errors.ApiError) else [message]
-    # "gave up after N attempts" is in the headline already.
-    notes += [n for n in getattr(error, "notes", []) or [] if not n.startswith("gave up after")]
+def describe_error(error: AmRatingsError, tokens: TokenPair | None = None) -> ErrorReport:
+    """Lay ``error`` out for a person. The words are the error's own (:mod:`tui.api.errors`);
+    this adds which tokens were in use, as fingerprints."""
+    developer = _token_label(tokens.developer if tokens else None, "developer token")
+    user = _token_label(tokens.user if tokens else None, "music user token")
     return ErrorReport(
-        headline=headline,
-        status=status_text,
-        apple=apple_text,
-        at_fault=at_fault,
-        next_step=getattr(error, "hint", None),
-        notes=notes,
-        request=describe_exchange(getattr(error, "exchange", None)),
+        headline=error.headline,
+        status=f"HTTP {error.status}" if error.status else "no HTTP status",
+        apple=error.apple.describe(),
+        at_fault=error.at_fault(developer, user),
+        next_step=error.hint,
+        notes=error.details(),
+        request=error.exchange.summary() if error.exchange is not None else None,
     )
-
-
-def describe_exchange(exchange: Any) -> str | None:
-    """``GET https://... -> 403 in 12 ms (attempt 4)`` for a ``tui.api.client.Exchange``."""
-    if exchange is None:
-        return None
-    took = f"{exchange.elapsed * 1000:.0f} ms"
-    if exchange.status is None:
-        outcome = f"{exchange.error or 'no response'} after {took}"
-    else:
-        outcome = f"{exchange.status} in {took}"
-    if exchange.attempt > 1:
-        outcome += f" (attempt {exchange.attempt})"
-    return f"{exchange.method} {exchange.url} → {outcome}"
 
 
 class ErrorPanel(VerticalScroll):
@@ -164,13 +90,13 @@ class ErrorPanel(VerticalScroll):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.error: Any = None
+        self.error: AmRatingsError | None = None
         self.report: ErrorReport | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="error-body")
 
-    def show_error(self, error: Any, tokens: TokenPair | None = None) -> None:
+    def show_error(self, error: AmRatingsError, tokens: TokenPair | None = None) -> None:
         """Describe ``error`` and make the panel visible."""
         self.error = error
         self.report = describe_error(error, tokens)

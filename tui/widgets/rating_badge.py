@@ -1,7 +1,8 @@
 """The rating as the user reads it: a symbol, a word and a colour.
 
 The symbol and the word carry the meaning on their own, so the cell stays readable with
-``NO_COLOR`` and for colour-blind users; the colour only helps scanning.
+``NO_COLOR`` and for colour-blind users; the colour only helps scanning. The words are the
+service layer's (:func:`tui.api.results.rating_word`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from rich.errors import StyleSyntaxError
 from rich.style import Style
 from rich.text import Text
 
-LIKED = "Liked"
-DISLIKED = "Disliked"
-NOT_RATED = "Not rated"
-FAILED = "Failed"
+from tui.api.results import DISLIKED, FAILED, LIKED, NOT_RATED
+
+__all__ = ["DISLIKED", "FAILED", "LIKED", "LOADING", "NOT_RATED", "rating_badge", "symbol_for"]
+
+#: A row whose rating has not arrived yet (the others are the service layer's words).
 LOADING = "Loading"
 
 #: word -> (symbol, theme variable giving its colour)
@@ -28,13 +30,6 @@ _LOOK: dict[str, tuple[str, str]] = {
 }
 
 _FALLBACK_COLOURS = {"text-success": "green", "text-error": "red", "text-warning": "yellow"}
-
-
-def word_for(value: int | None, failed: bool = False) -> str:
-    """``Liked`` for 1, ``Disliked`` for -1, ``Not rated`` for None, ``Failed`` on error."""
-    if failed:
-        return FAILED
-    return {1: LIKED, -1: DISLIKED}.get(value, NOT_RATED) if value else NOT_RATED
 
 
 def symbol_for(word: str) -> str:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -14,6 +13,8 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.highlight import highlight
 from textual.widgets import Static
+
+from tui.api.exchange import Exchange
 
 #: Bodies are pretty-printed and highlighted up to this size; larger ones are shown as received.
 MAX_PRETTY_CHARS = 64 * 1024
@@ -56,7 +57,7 @@ def headers_table(title: str, headers: dict[str, str]) -> RenderableType:
     return Group(Text(title, style="bold underline"), table)
 
 
-def exchange_summary(exchange: Any) -> RenderableType:
+def exchange_summary(exchange: Exchange) -> RenderableType:
     """Request line, status (or failure), time and attempt."""
     summary = _grid()
     summary.add_row("Request", f"{exchange.method} {exchange.url}")
@@ -100,8 +101,8 @@ class RequestView(Vertical):
         yield Static(id="request-headers", classes="section")
         yield Static(id="response-headers", classes="section")
 
-    def show_exchange(self, exchange: Any) -> None:
-        """Show ``exchange`` (a ``tui.api.client.Exchange``), or say there is none."""
+    def show_exchange(self, exchange: Exchange | None) -> None:
+        """Show ``exchange``, or say there is none."""
         if exchange is None:
             self.query_one("#summary", Static).update(
                 Text("No request has been sent yet.", style="dim"))

@@ -20,6 +20,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
+from tui.api.errors import AmRatingsError
+from tui.api.results import RatingResult, rating_word
 from tui.widgets.rating_badge import (
     DISLIKED,
     FAILED,
@@ -28,7 +30,6 @@ from tui.widgets.rating_badge import (
     NOT_RATED,
     rating_badge,
     symbol_for,
-    word_for,
 )
 from tui.widgets.wording import plural
 
@@ -47,17 +48,15 @@ class ResultRow:
     word: str = LOADING
     value: int | None = None
     note: str = ""
-    #: The ``AmRatingsError`` of the last failed request for this row, if any.
-    error: Any = None
+    #: The error of the last failed request for this row, if any.
+    error: AmRatingsError | None = None
     #: What the item is called (``Neon Harbor · Juno Marlow``), once the names lookup found it.
     name: str = ""
 
 
-def error_note(error: Any) -> str:
-    """A row-sized summary of an ``AmRatingsError``: ``HTTP 403 · Music user token rejected``."""
-    status = getattr(error, "status", None)
-    kind = getattr(error, "kind", "Error")
-    return f"HTTP {status} · {kind}" if status else str(kind)
+def error_note(error: AmRatingsError) -> str:
+    """A row-sized summary of an error: ``HTTP 403 · Music user token rejected``."""
+    return f"HTTP {error.status} · {error.kind}" if error.status else error.kind
 
 
 class ResultsTable(DataTable[Any]):
@@ -122,12 +121,12 @@ class ResultsTable(DataTable[Any]):
             column.content_width = max(column.content_width, widths.get(key.value or "", 0))
         self._new_rows.clear()
 
-    def apply_result(self, result: Any, note: str = "") -> bool:
-        """Show a ``RatingResult`` in every row of its (type, id). False if no row has it."""
+    def apply_result(self, result: RatingResult, note: str = "") -> bool:
+        """Show ``result`` in every row of its (type, id). False if no row has it."""
         return bool(self.apply_results([result], note))
 
-    def apply_results(self, results: Iterable[Any], note: str = "") -> int:
-        """Show ``RatingResult``s (a batch) in the rows of their (type, id), with one repaint.
+    def apply_results(self, results: Iterable[RatingResult], note: str = "") -> int:
+        """Show ``results`` (a batch) in the rows of their (type, id), with one repaint.
         Returns how many of them had a row."""
         changed: list[int] = []
         shown = 0
@@ -144,7 +143,7 @@ class ResultsTable(DataTable[Any]):
                     row.note = error_note(result.error)
                 else:
                     row.value = result.value
-                    row.word = word_for(result.value)
+                    row.word = rating_word(result.value)
                     row.note = note
                 changed.append(index)
         self._update_rows(changed)
@@ -161,16 +160,17 @@ class ResultsTable(DataTable[Any]):
         self._update_rows(changed)
         return len(changed)
 
-    def mark(self, rating_type: str, item_id: str, note: str, *, failed: Any = None) -> None:
+    def mark(self, rating_type: str, item_id: str, note: str, *,
+             failed: AmRatingsError | None = None) -> None:
         """Set the note of an item's rows (``liking…``); with ``failed``, keep the rating and
         show the failure in the note."""
         self._mark(self._where.get((rating_type, item_id), []), note, failed)
 
-    def mark_all(self, note: str, *, failed: Any = None) -> None:
+    def mark_all(self, note: str, *, failed: AmRatingsError | None = None) -> None:
         """:meth:`mark` every row (a lookup that failed as a whole), with one repaint."""
         self._mark(range(len(self.rows_state)), note, failed)
 
-    def _mark(self, indexes: Iterable[int], note: str, failed: Any) -> None:
+    def _mark(self, indexes: Iterable[int], note: str, failed: AmRatingsError | None) -> None:
         changed = list(indexes)
         for index in changed:
             row = self.rows_state[index]
