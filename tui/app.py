@@ -22,15 +22,16 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
-from tui.api.errors import ConfigurationError
 from tui.api.types import DEFAULT_TYPE, RatingType
 from tui.commands import RatingsCommands
 from tui.config import AppConfig
 from tui.messages import TokensChanged
 from tui.screens.browser import BrowserScreen
+from tui.session import Session, missing_token
 
 if TYPE_CHECKING:
-    from tui.api.client import RatingsClient
+    import httpx
+
     from tui.tokens.store import TokenPair
 
 #: After this long without tokens from the keyring, the banner says why it waits.
@@ -90,15 +91,6 @@ def initial_type(name: str) -> RatingType:
         return DEFAULT_TYPE
 
 
-def missing_token(tokens: TokenPair | None) -> str | None:
-    """Which token is missing ("developer token" / "music user token"), or None."""
-    if tokens is None or not tokens.developer.value:
-        return "developer token"
-    if not tokens.user.value:
-        return "music user token"
-    return None
-
-
 class AmRatingsApp(App[int]):
     """Look up, like, dislike and clear Apple Music ratings; debug the tokens behind them.
 
@@ -119,19 +111,20 @@ class AmRatingsApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    #: The two tokens and where they came from; None until loaded.
+    #: The two tokens and where they came from; None until loaded. Screens watch it; the
+    #: session (:attr:`session`) sends requests with them.
     tokens: var[TokenPair | None] = var(None, init=False)
+    #: What the banner says while the tokens are not known yet (None: where they came from).
+    token_note: var[str | None] = var(None, init=False)
 
-    def __init__(self, config: AppConfig, *, transport: Any = None,
+    def __init__(self, config: AppConfig, *, transport: httpx.AsyncBaseTransport | None = None,
                  tokens: TokenPair | None = None, load_tokens: bool = True,
                  clock: Callable[[], float] | None = None) -> None:
         super().__init__()
         self.config = config
-        self.clock = clock
-        self._transport = transport
+        #: The run's services, handed to each screen.
+        self.session = Session(config, transport=transport, tokens=tokens, clock=clock)
         self._load_tokens = load_tokens
-        self._client: RatingsClient | None = None
-        self._tokens_known = asyncio.Event()
         self.set_reactive(AmRatingsApp.tokens, tokens)
         # No animations unless asked for (TEXTUAL_ANIMATIONS): over SSH they cost frames and
         # read as lag.
@@ -142,7 +135,7 @@ class AmRatingsApp(App[int]):
 
     def get_default_screen(self) -> Screen[Any]:
         """The browser is the base screen."""
-        return BrowserScreen(self.config, initial_type(self.config.rating_type))
+        return BrowserScreen(self.session, initial_type(self.config.rating_type))
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # the app's objects may go now (tests run many apps in one process)
@@ -155,15 +148,13 @@ class AmRatingsApp(App[int]):
 
     def _after_first_frame(self) -> None:
         self._warm_up(demo_tokens=self.tokens is None and self.config.demo)
-        if self.tokens is not None:
-            self._tokens_known.set()
-        elif self.config.demo:
-            pass  # the warm-up brings the demo tokens
+        if self.tokens is not None or self.config.demo:
+            pass  # known already, or the warm-up brings the demo tokens
         elif self._load_tokens:
             self._read_tokens()
             self.set_timer(SLOW_KEYRING_SECONDS, self._keyring_is_slow)
         else:
-            self._tokens_known.set()
+            self.session.tokens_unknown()
             self.action_tokens()
 
     @work(exclusive=True, group="warm-up")
@@ -196,29 +187,23 @@ class AmRatingsApp(App[int]):
         self.call_from_thread(self._tokens_read, pair)
 
     def _tokens_read(self, pair: TokenPair) -> None:
-        self.tokens = pair
-        self._tokens_known.set()
+        self._use_tokens(pair)
         if missing_token(pair) and not self.config.demo:
             self.action_tokens()
 
+    def _use_tokens(self, pair: TokenPair) -> None:
+        self.session.use_tokens(pair)
+        self.token_note = None
+        self.tokens = pair
+
     def _keyring_is_slow(self) -> None:
-        if not self._tokens_known.is_set():
-            browser = self.get_screen_stack_browser()
-            if browser is not None:
-                from tui.widgets.banner import BackendBanner
-
-                browser.query_one(BackendBanner).show_tokens(
-                    None, "still reading the keyring (it may be waiting to be unlocked); "
-                          "F2 enters tokens by hand")
-
-    def get_screen_stack_browser(self) -> BrowserScreen | None:
-        """The browser screen, wherever it is in the stack."""
-        return next((s for s in self.screen_stack if isinstance(s, BrowserScreen)), None)
+        if not self.session.tokens_known:
+            self.token_note = ("still reading the keyring (it may be waiting to be unlocked); "
+                               "F2 enters tokens by hand")
 
     def on_tokens_changed(self, message: TokensChanged) -> None:
         """The token setup screen has new tokens: use them for the next request."""
-        self.tokens = message.tokens
-        self._tokens_known.set()
+        self._use_tokens(message.tokens)
 
     def action_tokens(self) -> None:
         """Open the token setup screen."""
@@ -226,8 +211,7 @@ class AmRatingsApp(App[int]):
 
         if any(isinstance(s, TokenSetupScreen) for s in self.screen_stack):
             return
-        self.push_screen(TokenSetupScreen(self.config, self.tokens, transport=self.transport,
-                                          clock=self.clock))
+        self.push_screen(TokenSetupScreen(self.session))
 
     def action_library(self) -> None:
         """Open the library screen over the browser (or go back from it). It is installed,
@@ -240,47 +224,8 @@ class AmRatingsApp(App[int]):
         if any(isinstance(s, LibraryScreen) for s in self.screen_stack):
             return  # under a modal of its own: that modal closes first
         if not self.is_screen_installed("library"):
-            self.install_screen(LibraryScreen(self.config), "library")
+            self.install_screen(LibraryScreen(self.session), "library")
         self.push_screen("library")
-
-    # -- the service layer ---------------------------------------------------------------
-
-    @property
-    def transport(self) -> Any:
-        """The transport requests go through: the one given, the demo's simulation (one per
-        run, shared by the browser and the token check so both see the same state), or None
-        for the network. Touch it only off the first frame: the simulation imports httpx."""
-        if self._transport is None and self.config.demo:
-            from tui.api.simulated import SimulatedAppleMusic
-
-            self._transport = SimulatedAppleMusic()
-        return self._transport
-
-    @property
-    def client_if_built(self) -> RatingsClient | None:
-        """The client, if a request was made already (for the inspector's history)."""
-        return self._client
-
-    async def ready_client(self) -> RatingsClient:
-        """The client with the current tokens, once they are known.
-
-        Raises ``ConfigurationError`` when a token is missing or the base URL is unusable, so
-        nothing is sent that Apple would only refuse.
-        """
-        await self._tokens_known.wait()
-        missing = missing_token(self.tokens)
-        if missing is not None:
-            raise ConfigurationError(
-                f"no {missing} is set, so nothing was sent",
-                hint="Press F2 to enter the tokens, or set APPLE_MUSIC_DEVELOPER_TOKEN and "
-                     "APPLE_MUSIC_USER_TOKEN (or run `amratings token set`).")
-        assert self.tokens is not None
-        if self._client is None:
-            from tui.backend import make_client
-
-            self._client = make_client(self.config, None, None, transport=self.transport)
-        self._client.set_tokens(self.tokens.developer.value, self.tokens.user.value)
-        return self._client
 
     def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
         """The screen as SVG (snapshots, screenshots, the palette's "Save screenshot"), with
@@ -289,9 +234,7 @@ class AmRatingsApp(App[int]):
 
     async def action_quit(self) -> None:
         """Close the connection pool, then leave."""
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self.session.close()
         self.exit(self.return_code or 0)
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from tui.widgets.rating_badge import DISLIKED, FAILED, LIKED, LOADING, NOT_RATED, word_for
+from tui.api.results import rating_word
+from tui.widgets.rating_badge import DISLIKED, FAILED, LIKED, LOADING, NOT_RATED
 
 
 class RatingFilter(Enum):
@@ -82,7 +83,7 @@ class ViewRow:
     def set_value(self, value: int | None) -> None:
         """The rating read or stored: clears any error."""
         self.value = value
-        self.word = word_for(value)
+        self.word = rating_word(value)
         self.error = None
 
     def export_fields(self) -> dict[str, Any]:

@@ -88,7 +88,7 @@ class FakeSource:
 
 def library_screen(app: Any, rows: list[ViewRow], **kwargs: Any) -> LibraryScreen:
     """A library screen whose source walks ``rows``."""
-    return LibraryScreen(app.config, source_factory=lambda client: FakeSource(client, rows,
+    return LibraryScreen(app.session, source_factory=lambda client: FakeSource(client, rows,
                                                                                **kwargs))
 
 

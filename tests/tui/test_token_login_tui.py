@@ -24,6 +24,7 @@ from tui.api.simulated import SimulatedAppleMusic, make_demo_developer_token
 from tui.config import AppConfig
 from tui.messages import TokensChanged
 from tui.screens.token_setup import TokenSetupScreen
+from tui.session import Session
 from tui.tokens import store
 from tui.tokens.login import LoginServer
 from tui.tokens.redact import fingerprint
@@ -94,9 +95,9 @@ def make_host(servers: Servers, *, developer: str | None = DEV, timeout: float |
         StoredToken("developer", developer, TokenSource.ENV if developer else TokenSource.NONE),
         StoredToken("user", None, TokenSource.NONE))
     transport = sim or SimulatedAppleMusic(user_tokens=[FAKE], clock=lambda: NOW)
-    return Host(lambda: TokenSetupScreen(AppConfig(), tokens, transport=transport,
-                                         clock=lambda: NOW, login_server=servers,
-                                         login_timeout=timeout))
+    return Host(lambda: TokenSetupScreen(
+        Session(AppConfig(), tokens=tokens, transport=transport, clock=lambda: NOW),
+        login_server=servers, login_timeout=timeout))
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_de
 from tui.config import AppConfig
 from tui.messages import TokensChanged
 from tui.screens.token_setup import TokenSetupScreen
+from tui.session import Session
 from tui.tokens import check, store
 from tui.tokens.redact import fingerprint
 from tui.tokens.store import KeyringStatus, StoredToken, TokenPair, TokenSource, TokenStoreError
@@ -76,8 +77,8 @@ def make_host(
     config: AppConfig | None = None,
 ) -> TokenSetupHost:
     """A host app showing the token setup screen with the clock pinned to ``NOW``."""
-    return TokenSetupHost(lambda: TokenSetupScreen(
-        config or AppConfig(), tokens, transport=transport, clock=lambda: NOW))
+    return TokenSetupHost(lambda: TokenSetupScreen(Session(
+        config or AppConfig(), tokens=tokens, transport=transport, clock=lambda: NOW)))
 
 
 def pair(developer: str | None, user: str | None,

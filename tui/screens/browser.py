@@ -37,8 +37,7 @@ from tui.widgets.id_pane import IdPane
 from tui.widgets.results import ResultsSummary, ResultsTable
 
 if TYPE_CHECKING:
-    from tui.app import AmRatingsApp
-    from tui.config import AppConfig
+    from tui.session import Session
     from tui.tokens.store import TokenPair
 
 #: A lookup that answers within this many seconds paints once, with its results; a slower one
@@ -68,9 +67,10 @@ class BrowserScreen(Screen[None]):
         Binding("f4", "sample_ids", "Sample ids", id="demo.samples"),
     ]
 
-    def __init__(self, config: AppConfig, rating_type: RatingType) -> None:
+    def __init__(self, session: Session, rating_type: RatingType) -> None:
         super().__init__()
-        self.config = config
+        self.session = session
+        self.config = session.config
         self.rating_type = rating_type
         self._lookup = 0
         self._busy = False
@@ -79,11 +79,6 @@ class BrowserScreen(Screen[None]):
         #: Frames held back while a lookup has just been sent (see :meth:`_hold_frames`).
         self._frames_held: ExitStack | None = None
         self._hold_timer: Timer | None = None
-
-    @property
-    def amr(self) -> AmRatingsApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,13 +92,19 @@ class BrowserScreen(Screen[None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
+        # The app's reactives (by name: a screen does not import the app).
         self.watch(self.app, "tokens", self._show_tokens)
+        self.watch(self.app, "token_note", self._show_token_note, init=False)
 
     def on_unmount(self) -> None:
         self._release_frames()
 
     def _show_tokens(self, tokens: TokenPair | None) -> None:
         self.query_one(BackendBanner).show_tokens(tokens)
+
+    def _show_token_note(self, note: str | None) -> None:
+        if note is not None:
+            self.query_one(BackendBanner).show_note(note)
 
     # -- parts -------------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ class BrowserScreen(Screen[None]):
         """Put ``error`` in the error panel."""
         panel = self.error_panel
         if panel is not None:
-            panel.show_error(error, self.amr.tokens)
+            panel.show_error(error, self.session.tokens)
 
     def _refresh_summary(self) -> None:
         self.query_one(ResultsSummary).show(self.table.counts(), busy=self._busy)
@@ -172,7 +173,7 @@ class BrowserScreen(Screen[None]):
                          language: str | None) -> None:
         """Fetch the ratings of ``ids``; batches are posted as they arrive."""
         try:
-            client = await self.amr.ready_client()
+            client = await self.session.ready_client()
             client.language = language
 
             def arrived(batch: list[RatingResult]) -> None:
@@ -218,7 +219,7 @@ class BrowserScreen(Screen[None]):
         try:
             from tui.api.library import LibraryService
 
-            client = await self.amr.ready_client()
+            client = await self.session.ready_client()
             found, _failed = await LibraryService(client).lookup_items(rating_type, ids)
         except AmRatingsError:
             return
@@ -276,7 +277,7 @@ class BrowserScreen(Screen[None]):
 
     async def _send_action(self, action: RowAction, rating_type: str, item_id: str) -> None:
         try:
-            client = await self.amr.ready_client()
+            client = await self.session.ready_client()
             if action == "like":
                 result = await client.set_rating(rating_type, item_id, 1)
             elif action == "dislike":
@@ -353,8 +354,7 @@ class BrowserScreen(Screen[None]):
         selected row (``"row"``), falling back to the last request."""
         from tui.screens.inspector import InspectorScreen, exchange_for
 
-        client = self.amr.client_if_built
-        history = list(client.history) if client is not None else []
+        history = self.session.history
         exchange, subject = None, None
         panel = self.error_panel
         if source == "error" and panel is not None and panel.shown:
@@ -367,7 +367,8 @@ class BrowserScreen(Screen[None]):
             subject = row.item_id if exchange is not None else None
         if exchange is None and history:
             exchange, subject = history[-1], "the last request"
-        self.app.push_screen(InspectorScreen(exchange, tokens=self.amr.tokens, subject=subject))
+        self.app.push_screen(InspectorScreen(exchange, tokens=self.session.tokens,
+                                             subject=subject))
 
     def action_sample_ids(self) -> None:
         """Demo only: fill in the simulation's seeded ids of the selected type."""

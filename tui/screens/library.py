@@ -46,9 +46,8 @@ from tui.widgets.results import error_note
 from tui.widgets.wording import plural
 
 if TYPE_CHECKING:
-    from tui.app import AmRatingsApp
-    from tui.config import AppConfig
     from tui.screens.export import ExportTarget
+    from tui.session import Session
 
 
 class RowSink(Protocol):
@@ -170,11 +169,12 @@ class LibraryScreen(Screen[None]):
         Binding("f3", "inspect('error')", "Request", id="browser.inspect", show=False),
     ]
 
-    def __init__(self, config: AppConfig, *,
+    def __init__(self, session: Session, *,
                  source_factory: Callable[[Any], LibrarySource] | None = None,
                  kind: str = "library-songs") -> None:
         super().__init__()
-        self.config = config
+        self.session = session
+        self.config = session.config
         self._source_factory = source_factory
         self._source_built: tuple[Any, LibrarySource] | None = None
         self._listings: dict[str, Listing] = {}
@@ -184,11 +184,6 @@ class LibraryScreen(Screen[None]):
         self._count_line_timer: Timer | None = None
         #: What the search input searches: "library" or "catalog" (None: it is the filter).
         self._searching: str | None = None
-
-    @property
-    def amr(self) -> AmRatingsApp:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -242,7 +237,7 @@ class LibraryScreen(Screen[None]):
         """Put ``error`` in the error panel (once it is mounted: it is lazy)."""
         panel = self.error_panel
         if panel is not None:
-            panel.show_error(error, self.amr.tokens)
+            panel.show_error(error, self.session.tokens)
         elif tries:
             self.call_after_refresh(lambda: self.show_error(error, tries=tries - 1))
 
@@ -341,7 +336,7 @@ class LibraryScreen(Screen[None]):
 
     async def _source(self) -> LibrarySource:
         """The source on the current client (one per client: it remembers the storefront)."""
-        client = await self.amr.ready_client()
+        client = await self.session.ready_client()
         if self._source_built is not None and self._source_built[0] is client:
             return self._source_built[1]
         factory = self._source_factory
@@ -619,7 +614,7 @@ class LibraryScreen(Screen[None]):
     async def _run_action(self, listing: Listing, action: str, indexes: list[int]) -> None:
         view = listing.view
         try:
-            client = await self.amr.ready_client()
+            client = await self.session.ready_client()
         except AmRatingsError as exc:
             for index in indexes:
                 self._row_failed(listing, index, exc)
@@ -703,8 +698,7 @@ class LibraryScreen(Screen[None]):
         batch or its page), or the error panel's request."""
         from tui.screens.inspector import InspectorScreen
 
-        client = self.amr.client_if_built
-        history = list(client.history) if client is not None else []
+        history = self.session.history
         exchange, subject = None, None
         panel = self.error_panel
         if source == "error" and panel is not None and panel.shown:
@@ -716,7 +710,7 @@ class LibraryScreen(Screen[None]):
             subject = (row.name or row.item_id) if exchange is not None else None
         if exchange is None and history:
             exchange, subject = history[-1], "the last request"
-        self.app.push_screen(InspectorScreen(exchange, tokens=self.amr.tokens, subject=subject))
+        self.app.push_screen(InspectorScreen(exchange, tokens=self.session.tokens, subject=subject))
 
     # -- export ------------------------------------------------------------------------
 
@@ -728,7 +722,7 @@ class LibraryScreen(Screen[None]):
         if not rows:
             self.notify("Nothing to export: no rows are shown.", severity="warning")
             return
-        now = self.amr.clock() if self.amr.clock is not None else time.time()
+        now = self.session.clock() if self.session.clock is not None else time.time()
         date = time.strftime("%Y-%m-%d", time.gmtime(now))
         name = default_export_name(self.listing.name, date)
 

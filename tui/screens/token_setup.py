@@ -24,8 +24,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Collapsible, Header, Input, Static
 
-from tui.config import AppConfig
 from tui.messages import TokensChanged
+from tui.session import Session
 from tui.widgets.footer import AppFooter
 from tui.widgets.tokens import (
     GenerateTokenForm,
@@ -37,8 +37,6 @@ from tui.widgets.tokens import (
 )
 
 if TYPE_CHECKING:
-    import httpx
-
     from tui.tokens.login import LoginNotice, LoginResult, LoginServer
     from tui.tokens.store import KeyringStatus, StoredToken, TokenKind, TokenPair
 
@@ -50,11 +48,11 @@ _KEEP_AS_IS = frozenset({"env", "keyring", "file", "demo"})
 class TokenSetupScreen(Screen[object]):
     """Two masked token inputs, the decoded developer token, storage choice, check, generate.
 
-    ``tokens``: what the app found at launch (its sources show under the inputs).
-    ``transport``: an httpx transport for "Check tokens" (tests, a shared simulation); without
-    it the client comes from :func:`tui.backend.make_client` (the simulation under ``--demo``).
-    ``clock``: returns "now" as epoch seconds for decoding, checks and generation, so tests
-    and screenshots can pin time.
+    From the ``session``: its ``tokens``, what the app found at launch (their sources show
+    under the inputs); its ``transport`` for "Check tokens" (tests, the demo's shared
+    simulation; None: the client comes from :func:`tui.backend.make_client`); its ``clock``,
+    "now" as epoch seconds for decoding, checks and generation, so tests and screenshots can
+    pin time.
     ``login_server``: builds the :class:`~tui.tokens.login.LoginServer` for "Sign in with
     Apple Music" (tests pin its port and secret); ``login_timeout``: seconds it waits.
 
@@ -108,25 +106,22 @@ class TokenSetupScreen(Screen[object]):
 
     def __init__(
         self,
-        config: AppConfig,
-        tokens: TokenPair | None = None,
+        session: Session,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        clock: Callable[[], float] | None = None,
         login_server: Callable[..., LoginServer] | None = None,
         login_timeout: float | None = None,
     ) -> None:
         super().__init__()
-        self._config = config
-        self._tokens = tokens
-        self._transport = transport
-        self._clock = clock
+        self._config = session.config
+        self._tokens = session.tokens
+        self._transport = session.transport
+        self._clock = session.clock
         self._saving = False
         self._login_factory = login_server
         self._login_timeout = login_timeout
         #: The sign-in server while one runs (stopped on cancel, timeout, leaving the screen).
         self._login: LoginServer | None = None
-        if config.demo:
+        if self._config.demo:
             self.sub_title = "Token setup · DEMO"
 
     # ------------------------------------------------------------------ layout

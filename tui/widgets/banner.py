@@ -62,9 +62,14 @@ class BackendBanner(Static):
         # Whether the long form fits changes with the width (and the screen's size classes).
         self._redraw()
 
-    def show_tokens(self, tokens: TokenPair | None, note: str | None = None) -> None:
-        """Show where the tokens came from (or ``note``, e.g. "reading the keyring…")."""
+    def show_tokens(self, tokens: TokenPair | None) -> None:
+        """Show where the tokens came from."""
         self.tokens = tokens
+        self.token_note = None
+        self._redraw()
+
+    def show_note(self, note: str) -> None:
+        """Say ``note`` instead of the tokens (e.g. "still reading the keyring…")."""
         self.token_note = note
         self._redraw()
 
