@@ -9,19 +9,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from rich.cells import cell_len
-from rich.padding import Padding
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
-from textual.widgets.data_table import CellKey, ColumnKey, RowKey
+from textual.widgets import Static
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui.api.errors import AmRatingsError
 from tui.api.results import RatingResult, rating_word
+from tui.widgets.fast_table import FastTable
 from tui.widgets.rating_badge import (
     DISLIKED,
     FAILED,
@@ -59,10 +56,11 @@ def error_note(error: AmRatingsError) -> str:
     return f"HTTP {error.status} · {error.kind}" if error.status else error.kind
 
 
-class ResultsTable(DataTable[Any]):
+class ResultsTable(FastTable):
     """The ratings of the looked-up ids. The row actions' keys live here so the footer shows
     them exactly when they work (when the table has focus); the actions themselves are the
-    screen's (``screen.like`` ...), which the command palette calls too."""
+    screen's (``screen.like`` ...), which the command palette calls too. The speed comes from
+    :class:`~tui.widgets.fast_table.FastTable`; this class holds only what rows mean."""
 
     DEFAULT_CSS = """
     ResultsTable {
@@ -85,8 +83,6 @@ class ResultsTable(DataTable[Any]):
         self._where: dict[tuple[str, str], list[int]] = {}
         self._keys: list[RowKey] = []
         self._note_key: ColumnKey = ColumnKey("note")
-        #: (cell, width, lines) of each cell as Rich laid it out, unstyled (see _render_cell).
-        self._laid_out: dict[tuple[RowKey, ColumnKey], tuple[Text, int, list[list[Segment]]]] = {}
 
     def on_mount(self) -> None:
         # Text labels: a str label goes through Rich markup, whose first use loads Rich's
@@ -101,25 +97,16 @@ class ResultsTable(DataTable[Any]):
 
     def show_ids(self, rating_type: str, ids: list[str]) -> None:
         """Replace the table with one loading row per id."""
-        self.clear()
-        self._laid_out = {}
-        # clear() keeps the columns' measured widths; start from the new rows instead.
-        for column in self.columns.values():
-            column.content_width = column.label.cell_len
+        self.clear_rows()
         self.rows_state = [ResultRow(i, rating_type) for i in ids]
         self._where = {}
         for index, row in enumerate(self.rows_state):
             self._where.setdefault((rating_type, row.item_id), []).append(index)
-        self._keys = self.add_rows(self._cells(i, row) for i, row in enumerate(self.rows_state))
-        # DataTable would measure every cell of every new row when next idle (about 80 ms for
-        # 1000 rows, keys waiting meanwhile); the widths are plain text lengths, known here.
-        # Clearing its list of new rows (Textual 8.2.8 internals) leaves it only the table's
-        # size to work out.
-        # (The rating column has a fixed width; loading rows have empty notes.)
+        # The widths are plain text lengths, known here. (The rating column has a fixed
+        # width; loading rows have empty names and notes.)
         widths = {"n": len(str(len(ids))), "id": max((cell_len(i) for i in ids), default=0)}
-        for key, column in self.columns.items():
-            column.content_width = max(column.content_width, widths.get(key.value or "", 0))
-        self._new_rows.clear()
+        self._keys = self.add_rows_measured(
+            (self._cells(i, row) for i, row in enumerate(self.rows_state)), widths)
 
     def apply_result(self, result: RatingResult, note: str = "") -> bool:
         """Show ``result`` in every row of its (type, id). False if no row has it."""
@@ -182,112 +169,16 @@ class ResultsTable(DataTable[Any]):
         self._update_rows(changed)
 
     def _update_rows(self, indexes: list[int]) -> None:
-        """Put the rating and note cells of changed rows in, and repaint just those rows.
-
-        ``DataTable.update_cell`` counts every update in ``_update_count``, which is part of
-        the key of every cached render, so one changed cell re-renders every visible line:
-        30-90 ms a batch for a screenful, during which keys wait. Here the cells go into the
-        table's data directly and only the changed rows' cached renders are dropped. This
-        relies on DataTable internals of the pinned Textual (8.2.8): its caches and their
-        keys. ``tests/tui/test_results_rows.py`` compares the outcome with ``update_cell``'s.
-        """
-        if not indexes:
-            return
+        """Show the rating and note of changed rows, repainting just those rows."""
         theme = self.app.theme_variables
-        note_column = self.columns[self._note_key]
         rating_key, name_key = ColumnKey("rating"), ColumnKey("name")
-        name_column = self.columns[name_key]
-        keys: set[RowKey] = set()
-        wider = False
+        updates: dict[RowKey, dict[ColumnKey, Text]] = {}
         for index in indexes:
-            key = self._keys[index]
             row = self.rows_state[index]
-            cells = self._data[key]
-            cells[rating_key] = rating_badge(row.word, theme)
-            name = cells[name_key] = self._name_cell(row)
-            note = cells[self._note_key] = self._note(row)
-            # Only ever widen: a narrower cell makes DataTable re-measure the whole column,
-            # which is quadratic when a thousand rows fill in.
-            for cell, column, column_key in ((note, note_column, self._note_key),
-                                             (name, name_column, name_key)):
-                if cell.cell_len > column.content_width:
-                    self._updated_cells.add(CellKey(key, column_key))
-                    wider = True
-            keys.add(key)
-        if wider:
-            # A new column width changes every row's render: let all of them go, as
-            # update_cell does.
-            self._require_update_dimensions = True
-            self._update_count += 1
-        else:
-            self._forget_rendered_rows(keys)
-        self.refresh()
-
-    def _forget_rendered_rows(self, keys: set[RowKey]) -> None:
-        """Drop the cached renders of the rows ``keys`` (and no others)."""
-        caches: tuple[Any, ...] = (self._cell_render_cache, self._row_render_cache)
-        for cache in caches:  # both keyed (row key, ...); an LRUCache cannot be iterated
-            for cache_key in [k for k in cache.keys() if k[0] in keys]:  # noqa: SIM118
-                cache.discard(cache_key)
-        for row_key in keys:
-            index = self._row_locations.get(row_key)
-            if index is not None:
-                self._row_renderable_cache.discard((self._update_count, index))
-        lines = self._line_cache  # keyed (y, ...): the row is the one drawn at line y
-        for line_key in list(lines.keys()):
-            try:
-                row_key, _ = self._get_offsets(line_key[0])
-            except LookupError:
-                continue
-            if row_key in keys:
-                lines.discard(line_key)
-
-    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
-                     cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
-        """DataTable's cell rendering, with Rich's layout of the padded cell done once per
-        cell content and width rather than once per style.
-
-        Focusing the table changes its background (and so every cell's style), which made
-        DataTable lay out every visible cell again: about 30 ms a screenful, keys waiting.
-        Styles are applied to the laid-out cell exactly as DataTable's ``Styled`` does
-        (``Segment.apply_style`` with the same pre and post styles), so the result is the
-        same; ``tests/tui/test_results_rows.py`` compares them. Header cells, row labels,
-        fixed rows and columns, and anything but a one-line ``Text`` take DataTable's path.
-        Relies on DataTable internals of the pinned Textual (8.2.8).
-        """
-        if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor,
-                                        hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        if row_key is None or column_key is None:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor,
-                                        hover)
-        cache_key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor,
-                     self._update_count, self._pseudo_class_state)
-        cached = self._cell_render_cache.get(cache_key)
-        if cached is not None:
-            return cached
-        cell = self._get_row_renderables(row_index).cells[column_index]
-        if self.rows[row_key].height != 1 or not isinstance(cell, Text):
-            return super()._render_cell(row_index, column_index, base_style, width, cursor,
-                                        hover)
-        laid_out = self._laid_out.get((row_key, column_key))
-        if laid_out is None or laid_out[0] is not cell or laid_out[1] != width:
-            console = self.app.console
-            options = self.app.console_options.update_dimensions(width, 1).update(
-                no_wrap=True)
-            laid_out = (cell, width,
-                        console.render_lines(Padding(cell, (0, self.cell_padding)), options))
-            self._laid_out[(row_key, column_key)] = laid_out
-        component_style, post_style = self._get_styles_to_render_cell(
-            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
-            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
-        pre_style = (base_style + Style.from_meta({"row": row_index, "column": column_index})
-                     + component_style)
-        lines = [list(Segment.apply_style(line, pre_style, post_style)) for line in laid_out[2]]
-        self._cell_render_cache[cache_key] = lines
-        return lines
+            updates[self._keys[index]] = {rating_key: rating_badge(row.word, theme),
+                                          name_key: self._name_cell(row),
+                                          self._note_key: self._note(row)}
+        self.update_rows(updates)
 
     def _cells(self, index: int, row: ResultRow) -> tuple[Text, Text, Text, Text, Text]:
         return (Text(str(index + 1), style="dim"), Text(row.item_id),
