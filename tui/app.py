@@ -11,10 +11,9 @@ import asyncio
 import gc
 import importlib
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -28,6 +27,7 @@ from tui.config import AppConfig
 from tui.messages import TokensChanged
 from tui.screens.browser import BrowserScreen
 from tui.session import Session, missing_token
+from tui.svg import place_edge_spaces
 
 if TYPE_CHECKING:
     import httpx
@@ -47,40 +47,6 @@ def stylesheet_path() -> Path:
     here = Path(__file__).resolve().parent
     packaged = here / "styles.tcss"
     return packaged if packaged.exists() else here.parent / "styles.tcss"
-
-
-#: One text run of a Rich SVG export: its x, its width, and the text (spaces as ``&#160;``).
-_SVG_TEXT_RUN = re.compile(
-    r'(<text class="[^"]*" x=")([0-9.]+)(" y="[0-9.]+" textLength=")([0-9.]+)("[^>]*>)'
-    r"((?:&#160;)*)([^<]*?)((?:&#160;)*)(</text>)")
-_NBSP = "&#160;"
-
-
-def place_edge_spaces(svg: str) -> str:
-    """``svg`` with the spaces at either end of each text run moved into its x and width.
-
-    Rich draws a run such as ``"    {"`` as one ``<text>`` of non-breaking spaces and glyphs.
-    librsvg (and so many viewers and converters) drops leading and trailing NBSPs and draws the
-    glyphs at the run's x, so indentation vanishes: pretty-printed JSON, a column after a
-    padded name. The picture is the same in a browser; the x now says where the glyphs are.
-    """
-
-    import html  # here, not at the top: html.entities is half a MiB the first frame never needs
-
-    def place(match: re.Match[str]) -> str:
-        lead, middle, trail = match.group(6), match.group(7), match.group(8)
-        if not (lead or trail) or not middle:
-            return match.group(0)
-        x, length = float(match.group(2)), float(match.group(4))
-        cells = len(html.unescape(lead + middle + trail))
-        cell = length / cells
-        n_lead, n_trail = lead.count(_NBSP), trail.count(_NBSP)
-        x += n_lead * cell
-        length -= (n_lead + n_trail) * cell
-        return (f"{match.group(1)}{format(x, 'g')}{match.group(3)}{format(length, 'g')}"
-                f"{match.group(5)}{middle}{match.group(9)}")
-
-    return _SVG_TEXT_RUN.sub(place, svg)
 
 
 def initial_type(name: str) -> RatingType:
@@ -111,6 +77,12 @@ class AmRatingsApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
+    #: After the warm-up, freeze the objects that live as long as the app out of the garbage
+    #: collector's full collections (``gc.freeze()``); a full collection that walked them took
+    #: 60 ms and more on a key press's frame with a thousand rows loaded. Unmounting unfreezes
+    #: them. Set it to False where the process's garbage collection is someone else's.
+    FREEZE_GC: ClassVar[bool] = True
+
     #: The two tokens and where they came from; None until loaded. Screens watch it; the
     #: session (:attr:`session`) sends requests with them.
     tokens: var[TokenPair | None] = var(None, init=False)
@@ -125,6 +97,8 @@ class AmRatingsApp(App[int]):
         #: The run's services, handed to each screen.
         self.session = Session(config, transport=transport, tokens=tokens, clock=clock)
         self._load_tokens = load_tokens
+        #: True while objects this app froze are frozen (see FREEZE_GC).
+        self._froze_gc = False
         self.set_reactive(AmRatingsApp.tokens, tokens)
         # No animations unless asked for (TEXTUAL_ANIMATIONS): over SSH they cost frames and
         # read as lag.
@@ -138,7 +112,9 @@ class AmRatingsApp(App[int]):
         return BrowserScreen(self.session, initial_type(self.config.rating_type))
 
     def on_unmount(self) -> None:
-        gc.unfreeze()  # the app's objects may go now (tests run many apps in one process)
+        if self._froze_gc:  # the app's objects may go now (tests run many apps in a process)
+            gc.unfreeze()
+            self._froze_gc = False
 
     def on_mount(self) -> None:
         if self.config.demo:
@@ -167,15 +143,28 @@ class AmRatingsApp(App[int]):
         for name in WARM_UP_MODULES:
             importlib.import_module(name)
             await asyncio.sleep(0)
-        # What exists now (modules, classes, the screens) lives as long as the app: take it
-        # out of the garbage collector's full collections, which otherwise walk all of it
-        # (60 ms and more with a thousand rows loaded, on a key press's frame).
-        gc.collect()  # once, so no garbage is frozen along
-        gc.freeze()
+        self._warmed_up(demo_tokens)
+
+    def _warmed_up(self, demo_tokens: bool) -> None:
+        """The service layer is loaded: freeze what lives as long as the app, and (demo) take
+        the demo's tokens."""
+        if self.FREEZE_GC:
+            self._freeze_startup_objects()
         if demo_tokens:
             from tui.backend import demo_token_pair
 
             self._tokens_read(demo_token_pair())
+
+    def _freeze_startup_objects(self) -> None:
+        """Take what exists now (modules, classes, the screens) out of the garbage collector's
+        full collections, which otherwise walk all of it (60 ms and more with a thousand rows
+        loaded, on a key press's frame). Only when nothing is frozen yet: Python unfreezes all
+        or nothing, so what someone else froze is left alone, and so is theirs on unmount."""
+        if gc.get_freeze_count():
+            return
+        gc.collect()  # once, so no garbage is frozen along
+        gc.freeze()
+        self._froze_gc = True
 
     @work(thread=True, exclusive=True, group="tokens")
     def _read_tokens(self) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 
 from browser_kit import look_up, screen_text, settle, svg_lines
 
-from tui.app import place_edge_spaces
 from tui.screens.inspector import InspectorScreen
+from tui.svg import place_edge_spaces
 
 SAMPLE = "i.NJv00rkTEaLK51 i.B0VNN8Bf9dYXOV i.Pz7Lk0aW3qYd1M"
 

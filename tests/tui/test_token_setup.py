@@ -65,7 +65,7 @@ class TokenSetupHost(App[None]):
 
     def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
         """As the real app exports pictures (spaces placed for every SVG renderer)."""
-        from tui.app import place_edge_spaces
+        from tui.svg import place_edge_spaces
 
         return place_edge_spaces(super().export_screenshot(title=title, simplify=simplify))
 

@@ -74,3 +74,36 @@ async def test_the_warm_up_freezes_what_exists_and_the_exit_unfreezes_it() -> No
         await settle(pilot)
         assert gc.get_freeze_count() > 10_000
     assert gc.get_freeze_count() == 0
+
+
+async def test_the_app_leaves_what_others_froze_alone() -> None:
+    import gc
+
+    gc.unfreeze()
+    gc.freeze()  # someone else's
+    theirs = gc.get_freeze_count()
+    try:
+        app = AmRatingsApp(AppConfig(demo=True))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert app.tokens is not None  # the warm-up is over
+            # Nothing of the app's was added (a frozen object may still die, so at most theirs).
+            assert gc.get_freeze_count() <= theirs
+        assert gc.get_freeze_count() > theirs - 1000  # and theirs were not unfrozen
+    finally:
+        gc.unfreeze()
+
+
+async def test_freezing_is_a_switch() -> None:
+    import gc
+
+    gc.unfreeze()
+
+    class Unfrozen(AmRatingsApp):
+        FREEZE_GC = False
+
+    app = Unfrozen(AppConfig(demo=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.tokens is not None
+        assert gc.get_freeze_count() == 0
