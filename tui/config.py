@@ -1,7 +1,7 @@
-"""Run settings: command-line options merged over the config file, and the XDG paths.
+"""Run settings: command-line options merged over the config file, and where files live.
 
-The config file is ``$XDG_CONFIG_HOME/amratings/config.toml`` (``AMRATINGS_CONFIG`` overrides
-the path). Every key is optional::
+The config file is ``config.toml`` in :func:`config_dir` (``~/.config/amratings`` on Linux);
+``AMRATINGS_CONFIG`` overrides the path. Every key is optional::
 
     base_url = "https://api.music.apple.com"
     language = "en-US"
@@ -30,9 +30,13 @@ CONFIG_ENV = "AMRATINGS_CONFIG"
 
 
 def config_dir() -> Path:
-    """The user config directory (``~/.config/amratings`` on Linux)."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "amratings"
+    """The user config directory, from platformdirs: ``$XDG_CONFIG_HOME/amratings``, else
+    ``~/.config/amratings`` on Linux; the platform's own elsewhere (macOS: ``~/Library/
+    Application Support/amratings``). The token file lives there too."""
+    # Textual has imported platformdirs already: this costs the first frame nothing.
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("amratings", appauthor=False, roaming=True))
 
 
 def config_path() -> Path:
