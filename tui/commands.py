@@ -1,21 +1,25 @@
 """The command palette provider: every action of the app, with the key that runs it.
 
-Each entry names the binding id behind it, so the key shown follows the user's keymap.
+Each entry names the binding id behind it; the key shown is that binding's (found on the screen,
+its widgets or the app), or the user's keymap entry for that id, so a remapped key shows
+remapped and no key is written twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.dom import DOMNode
     from textual.screen import Screen
+    from textual.widget import Widget
 
 
 @dataclass(frozen=True)
@@ -25,7 +29,6 @@ class PaletteCommand:
     title: str
     help: str
     binding_id: str
-    default_key: str
     action: str
     #: "screen" for a screen's actions, "app" for app-wide ones.
     target: str = "screen"
@@ -36,92 +39,113 @@ class PaletteCommand:
 
 COMMANDS: tuple[PaletteCommand, ...] = (
     PaletteCommand("Like the selected row", "PUT value 1, then refresh the row",
-                   "rating.like", "l", "like"),
+                   "rating.like", "like"),
     PaletteCommand("Dislike the selected row", "PUT value -1, then refresh the row",
-                   "rating.dislike", "d", "dislike"),
+                   "rating.dislike", "dislike"),
     PaletteCommand("Clear the selected row's rating", "DELETE the rating (never sends -1)",
-                   "rating.clear", "c", "clear_rating"),
+                   "rating.clear", "clear_rating"),
     PaletteCommand("Re-fetch the selected row", "GET the rating again",
-                   "rating.refetch", "r", "refetch"),
+                   "rating.refetch", "refetch"),
     PaletteCommand("Inspect the selected row's request", "method, URL, headers, body, curl",
-                   "request.inspect", "i", "inspect('row')"),
+                   "request.inspect", "inspect('row')"),
     PaletteCommand("Inspect the last request (or the error's)", "the request inspector",
-                   "browser.inspect", "f3", "inspect('error')"),
+                   "browser.inspect", "inspect('error')"),
     PaletteCommand("Dismiss the error panel", "hide the current error",
-                   "error.dismiss", "escape", "dismiss_error"),
+                   "error.dismiss", "dismiss_error"),
     PaletteCommand("Go to the ids input", "type or paste the next ids",
-                   "browser.ids", "slash", "focus_ids"),
+                   "browser.ids", "focus_ids"),
     PaletteCommand("Go to the results", "move the cursor into the table",
-                   "browser.results", "down", "focus_results"),
+                   "browser.results", "focus_results"),
     PaletteCommand("Fill in the demo's sample ids", "seeded ids of the selected type",
-                   "demo.samples", "f4", "sample_ids", demo_only=True),
+                   "demo.samples", "sample_ids", demo_only=True),
     PaletteCommand("Token setup", "enter, check or store the two tokens",
-                   "app.tokens", "f2", "tokens", target="app"),
+                   "app.tokens", "tokens", target="app"),
     PaletteCommand("Library", "browse the whole library with names and ratings",
-                   "app.library", "f6", "library", target="app"),
-    *(PaletteCommand(title, help_, binding_id, key, action, screen="library")
-      for title, help_, binding_id, key, action in (
+                   "app.library", "library", target="app"),
+    *(PaletteCommand(title, help_, binding_id, action, screen="library")
+      for title, help_, binding_id, action in (
           ("Like the cursor row (or the marked rows)", "PUT value 1; marked rows after a "
-           "confirmation", "rating.like", "l", "like"),
+           "confirmation", "rating.like", "like"),
           ("Dislike the cursor row (or the marked rows)", "PUT value -1; marked rows after a "
-           "confirmation", "rating.dislike", "d", "dislike"),
+           "confirmation", "rating.dislike", "dislike"),
           ("Clear the rating of the cursor row (or the marked rows)", "DELETE; marked rows "
-           "after a confirmation", "rating.clear", "c", "clear_rating"),
+           "after a confirmation", "rating.clear", "clear_rating"),
           ("Mark or unmark the cursor row", "actions then apply to every marked row",
-           "library.mark", "space", "mark"),
+           "library.mark", "mark"),
           ("Mark all rows shown", "or unmark them when all are marked",
-           "library.mark_all", "asterisk", "mark_all"),
-          ("Show all ratings", "rating filter off", "library.filter_all", "1",
+           "library.mark_all", "mark_all"),
+          ("Show all ratings", "rating filter off", "library.filter_all",
            "rating_filter('all')"),
-          ("Show liked only", "rating filter", "library.filter_liked", "2",
+          ("Show liked only", "rating filter", "library.filter_liked",
            "rating_filter('liked')"),
-          ("Show disliked only", "rating filter", "library.filter_disliked", "3",
+          ("Show disliked only", "rating filter", "library.filter_disliked",
            "rating_filter('disliked')"),
-          ("Show not rated only", "rating filter", "library.filter_not_rated", "4",
+          ("Show not rated only", "rating filter", "library.filter_not_rated",
            "rating_filter('not rated')"),
-          ("Filter by text", "name, artist, album", "library.filter", "slash", "filter_text"),
-          ("Sort by the next key", "date added, name, artist, rating", "library.sort", "s",
+          ("Filter by text", "name, artist, album", "library.filter", "filter_text"),
+          ("Sort by the next key", "date added, name, artist, rating", "library.sort",
            "next_sort"),
-          ("Next library type", "songs, albums, music videos, playlists", "library.type", "t",
+          ("Next library type", "songs, albums, music videos, playlists", "library.type",
            "next_type"),
           ("Find in the library", "library search, results in the table",
-           "library.search", "f", "search('library')"),
+           "library.search", "search('library')"),
           ("Find in the catalog", "catalog search, results in the table",
-           "library.search_catalog", "F", "search('catalog')"),
-          ("Export the rows shown", "CSV, JSON or JSON lines", "library.export", "e",
+           "library.search_catalog", "search('catalog')"),
+          ("Export the rows shown", "CSV, JSON or JSON lines", "library.export",
            "export"),
           ("Inspect the cursor row's request", "its page, ratings batch or PUT",
-           "request.inspect", "i", "inspect('row')"),
-          ("Stop loading", "keep the rows that arrived", "library.stop", "x", "stop"),
+           "request.inspect", "inspect('row')"),
+          ("Stop loading", "keep the rows that arrived", "library.stop", "stop"),
       )),
 )
+
+
+def bound_keys(nodes: Iterable[DOMNode]) -> dict[str, str]:
+    """Binding id -> the first key of that binding, from the ``BINDINGS`` of ``nodes``' classes
+    (nearest first: a subclass's binding wins over its base's)."""
+    keys: dict[str, str] = {}
+    for node in nodes:
+        for cls in type(node).__mro__:
+            for binding in getattr(cls, "BINDINGS", ()):
+                if isinstance(binding, Binding) and binding.id and binding.id not in keys:
+                    keys[binding.id] = binding.key.split(",")[0].strip()
+    return keys
 
 
 class RatingsCommands(Provider):
     """Offers :data:`COMMANDS` in the palette. Screen commands appear only over their screen."""
 
-    def _available(self) -> list[tuple[PaletteCommand, Callable[[], Any]]]:
+    def _available(self) -> list[tuple[PaletteCommand, Callable[[], object]]]:
         from tui.screens.browser import BrowserScreen
         from tui.screens.library import LibraryScreen
+        from tui.session import Session
 
-        app: Any = self.app
-        demo = bool(getattr(getattr(app, "config", None), "demo", False))
-        keymap: dict[str, str] = dict(getattr(getattr(app, "config", None), "keymap", {}) or {})
-        out: list[tuple[PaletteCommand, Callable[[], Any]]] = []
+        app = self.app
+        session = getattr(app, "session", None)
+        config = session.config if isinstance(session, Session) else None
+        demo = config is not None and config.demo
+        keymap = dict(config.keymap) if config is not None else {}
+        screen = self.screen
+        keys = bound_keys([screen, *screen.walk_children(), app])
+        screens: dict[str, type[Screen[None]]] = {"browser": BrowserScreen,
+                                                  "library": LibraryScreen}
+        out: list[tuple[PaletteCommand, Callable[[], object]]] = []
         for command in COMMANDS:
             if command.demo_only and not demo:
                 continue
-            node: App[Any] | Screen[Any]
+            node: App[object] | Widget
             if command.target == "app":
                 node = app
-            elif isinstance(self.screen, {"browser": BrowserScreen,
-                                          "library": LibraryScreen}[command.screen]):
-                node = self.screen
+            elif isinstance(screen, screens[command.screen]):
+                node = screen
             else:
                 continue
-            key = keymap.get(command.binding_id, command.default_key).split(",")[0]
-            command_help = f"{app.get_key_display(Binding(key, ''))} · {command.help}"
-            out.append((PaletteCommand(command.title, command_help, command.binding_id, key,
+            key = keymap.get(command.binding_id, "").split(",")[0].strip() or keys.get(
+                command.binding_id)
+            command_help = command.help
+            if key:
+                command_help = f"{app.get_key_display(Binding(key, ''))} · {command.help}"
+            out.append((PaletteCommand(command.title, command_help, command.binding_id,
                                        command.action, command.target, command.demo_only,
                                        command.screen),
                         partial(node.run_action, command.action)))
