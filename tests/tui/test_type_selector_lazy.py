@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +24,6 @@ from tui.api.types import ID_RULES, RatingType
 from tui.app import AmRatingsApp
 from tui.widgets.id_pane import IdPane, TypePlaceholder
 
-ROOT = Path(__file__).resolve().parents[2]
 SIZE = (100, 30)
 PLACEHOLDER = "#rating-type-placeholder"
 #: The type the demo starts with, and its neighbours in the selector's list.
@@ -76,15 +72,6 @@ async def started(pilot: Any) -> None:
     await settle(pilot)
     await pilot.pause(0.1)
     await settle(pilot)
-
-
-def test_importing_the_pane_leaves_the_selector_module_unloaded() -> None:
-    code = ("import sys, tui.widgets.id_pane\n"
-            "print('textual.widgets._select' in sys.modules)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
 
 
 async def test_started_app_has_no_selector(make_app: Any,

@@ -9,26 +9,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import events, on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 from textual.widgets.input import Selection
 
 from tui.api.types import ID_RULES, RatingType, id_problem, quote_id, split_ids
 from tui.widgets.wording import plural
-
-if TYPE_CHECKING:
-    # Only for annotations. Importing Select loads textual.widgets._select (and the option
-    # list it pops up), which the selector is built without until the user reaches for it;
-    # textual.app loads it too (through textual.types), so ComposeResult waits here as well.
-    from textual.app import ComposeResult
-    from textual.widgets import Select
 
 #: Same shape the API accepts for ``l`` (en-US, es-MX, zh-Hant-TW ...).
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
@@ -274,7 +267,6 @@ class IdPane(Vertical):
         if not placeholders:
             return None
         placeholder = placeholders.first()
-        from textual.widgets import Select  # here: the module is only needed from now on
 
         select: Select[RatingType] = Select(
             rating_type_options(), value=self._type, allow_blank=False, compact=True,
@@ -329,10 +321,8 @@ class IdPane(Vertical):
         event.stop()
         self.submit()
 
-    def on_select_changed(self, event: Select.Changed) -> None:
-        # By name, not @on(Select.Changed, ...): that would import Select with this module.
-        if event.control.id != "rating-type":
-            return
+    @on(Select.Changed, "#rating-type")
+    def _type_selected(self, event: Select.Changed) -> None:
         event.stop()
         if isinstance(event.value, RatingType):
             self._type = event.value
