@@ -20,7 +20,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+
+from repo_kit import ROOT as REPO
 
 from tui.api.simulated import DEMO_USER_TOKEN, SimResponse, SimulatedAppleMusic
 
@@ -202,7 +203,6 @@ class LoopbackServer:
         return Handler
 
 
-REPO = Path(__file__).resolve().parent.parent
 
 
 def run_cli(args: list[str], env: dict[str, str], *, stdin: str | None = None,

@@ -19,26 +19,28 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from repo_kit import ROOT  # (this script's folder is on sys.path)
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from textual.pilot import Pilot  # noqa: E402
-from textual.widgets import Input  # noqa: E402
+from textual.pilot import Pilot
+from textual.widgets import Input
 
-from tui.api import client as client_module  # noqa: E402
-from tui.api.simulated import (  # noqa: E402
+from tui.api import client as client_module
+from tui.api.simulated import (
     DEMO_USER_TOKEN,
     SimulatedAppleMusic,
     make_demo_developer_token,
 )
-from tui.app import AmRatingsApp  # noqa: E402
-from tui.config import AppConfig  # noqa: E402
-from tui.tokens.store import StoredToken, TokenPair, TokenSource  # noqa: E402
+from tui.app import AmRatingsApp
+from tui.config import AppConfig
+from tui.tokens.store import StoredToken, TokenPair, TokenSource
 
 #: 2026-01-01T00:00:00Z, as in the snapshot tests.
 FIXED_NOW = 1_767_225_600.0
-SAMPLE = "i.NJv00rkTEaLK51 i.B0VNN8Bf9dYXOV i.4wKvA9ZQo1RZb3 i.Pz7Lk0aW3qYd1M i.Vv9KqR2mT5sXcE"
+#: The ids F4 fills in on the demo.
+SAMPLE = " ".join(SimulatedAppleMusic.sample_ids("library-music-videos"))
 REVOKED_USER_TOKEN = "revoked-demo-user-token-0000"
 
 Step = Callable[[Pilot[Any]], Awaitable[None]]

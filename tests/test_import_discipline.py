@@ -8,14 +8,12 @@ Nothing is timed: the benchmark (``python -m tests.bench``) measures what this g
 from __future__ import annotations
 
 import importlib.util
-import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from repo_kit import LIKED_ID, ROOT, modules_after
 
-ROOT = Path(__file__).resolve().parent.parent
 #: Heavy packages the first frame does not need (they cost ~60% of start-up when eager).
 HEAVY = ("httpx", "httpcore", "h2", "pydantic", "pydantic_core", "keyring", "jwt",
          "cryptography")
@@ -23,12 +21,7 @@ HEAVY = ("httpx", "httpcore", "h2", "pydantic", "pydantic_core", "keyring", "jwt
 
 def _modules_after(code: str, env: dict[str, str] | None = None) -> set[str]:
     """Top-level package names in ``sys.modules`` after running ``code`` in a new interpreter."""
-    probe = (f"{code}\nimport json, sys\n"
-             "print(json.dumps(sorted({m.partition('.')[0] for m in sys.modules})))")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env=env)
-    assert done.returncode == 0, done.stderr
-    return set(json.loads(done.stdout.splitlines()[-1]))
+    return {name.partition(".")[0] for name in modules_after(code, env)}
 
 
 def _imported_by_command(*argv: str) -> set[str]:
@@ -137,21 +130,21 @@ def test_a_demo_lookup_validates_with_pydantic_models() -> None:
 
 
 #: A demo app session up to one painted lookup, as the memory benchmark drives it.
-_DEMO_APP_LOOKUP = """
-import asyncio, sys
+_DEMO_APP_LOOKUP = f"""
+import asyncio
 from tui.app import AmRatingsApp
 from tui.config import AppConfig, read_config_file
 from tui.widgets.id_pane import IdPane
 from tui.widgets.results import ResultsTable
 
 async def session():
-    assert read_config_file() == {}  # no config file in this HOME
+    assert read_config_file() == {{}}  # no config file in this HOME
     app = AmRatingsApp(AppConfig(demo=True))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
         pane = app.screen.query_one(IdPane)
-        pane.set_ids(["i.NJv00rkTEaLK51"])
+        pane.set_ids([{LIKED_ID!r}])
         pane.focus_ids()
         await pilot.press("enter")
         for _ in range(100):
@@ -164,8 +157,6 @@ async def session():
         await app.action_quit()
 
 asyncio.run(session())
-import json
-print(json.dumps(sorted(sys.modules)))
 """
 
 
@@ -174,10 +165,7 @@ def test_a_demo_lookup_loads_neither_the_emoji_table_nor_the_toml_parser(
     # Issue 5's memory target: Rich's emoji table (about 1.4 MiB, loaded by the first str
     # column label that goes through Rich markup) and tomllib (only needed when a config file
     # exists) have no business in a session that uses neither.
-    done = subprocess.run([sys.executable, "-c", _DEMO_APP_LOOKUP], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120, env=isolated_env)
-    assert done.returncode == 0, done.stderr[-3000:]
-    loaded = set(json.loads(done.stdout.splitlines()[-1]))
+    loaded = modules_after(_DEMO_APP_LOOKUP, env=isolated_env)
     assert "tui.api.client" in loaded, "the lookup did not go through the service layer"
     assert "textual.widgets._data_table" in loaded
     assert "rich._emoji_codes" not in loaded

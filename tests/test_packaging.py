@@ -7,7 +7,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from repo_kit import ROOT
 
 
 def test_wheel_ships_the_stylesheet_inside_the_package(tmp_path: Path) -> None:

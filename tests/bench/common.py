@@ -12,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.repo_kit import ROOT
+
 BARE_APP = Path(__file__).resolve().with_name("bare_app.py")
 
 

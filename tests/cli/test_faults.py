@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from loopback import Behaviour, LoopbackServer, run_cli, run_cli_many
+from repo_kit import DISLIKED_ID, LIKED_ID
 
 from tui.api.simulated import DEMO_USER_TOKEN, make_demo_developer_token
 
 DEV = make_demo_developer_token()
-LIKED, DISLIKED = "i.NJv00rkTEaLK51", "i.B0VNN8Bf9dYXOV"
+LIKED, DISLIKED = LIKED_ID, DISLIKED_ID
 ERRORS_500 = json.dumps({"errors": [{"id": "X", "title": "Internal Server Error",
                                      "status": "500", "code": "50000",
                                      "detail": "Something broke"}]})

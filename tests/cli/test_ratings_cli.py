@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from loopback import Behaviour, LoopbackServer, run_cli, run_cli_many
+from repo_kit import DISLIKED_ID, LIKED_ID, UNRATED_ID
 
 from tui.api.simulated import DEMO_USER_TOKEN, make_demo_developer_token
 from tui.api.types import RATING_TYPE_NAMES
 
 DEV = make_demo_developer_token()
-LIKED, DISLIKED, UNRATED = "i.NJv00rkTEaLK51", "i.B0VNN8Bf9dYXOV", "i.Pz7Lk0aW3qYd1M"
+LIKED, DISLIKED, UNRATED = LIKED_ID, DISLIKED_ID, UNRATED_ID
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+from repo_kit import ROOT as REPO
 
 from tests.loopback import LoopbackServer
 from tests.tokens.conftest import (  # fixtures shared with the token unit tests
@@ -34,7 +35,6 @@ from tui.tokens.redact import fingerprint
 from tui.tokens.store import KEYRING_SERVICE, KEYRING_USERNAMES, token_file_path
 
 __all__ = ["home", "key_file", "locked_keyring", "memory_keyring"]
-REPO = Path(__file__).resolve().parents[2]
 Result = tuple[int, str, str]
 Cli = Callable[..., Result]
 DEV_KEY = (KEYRING_SERVICE, KEYRING_USERNAMES["developer"])

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import keyring.core
 import pytest
+from repo_kit import modules_after
 
 from tests.tokens.conftest import FAKE_DEV, FAKE_USER
 from tui.api.errors import AmRatingsError, BadInputError
@@ -28,8 +27,6 @@ from tui.tokens.store import (
     save_token,
     token_file_path,
 )
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _mode(path: Path) -> int:
@@ -301,8 +298,6 @@ def test_keyring_problem_is_kept_when_the_file_is_empty_too(fail_keyring: None) 
 
 
 def test_importing_the_store_does_not_import_keyring() -> None:
-    code = ("import sys, tui.tokens.store, tui.tokens.inspect, tui.tokens.check; "
-            "print('keyring' in sys.modules, 'jwt' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=REPO, check=True).stdout.split()
-    assert out == ["False", "False"]
+    loaded = modules_after("import tui.tokens.store, tui.tokens.inspect, tui.tokens.check")
+    assert "tui.tokens.check" in loaded
+    assert not {"keyring", "jwt"} & loaded

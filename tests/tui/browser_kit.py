@@ -67,12 +67,17 @@ async def look_up(pilot: Pilot[Any], ids: str, rating_type: str | None = None) -
     await settle(pilot)
 
 
-def screen_text(app: App[Any]) -> str:
-    """Everything visible on the terminal, as plain text."""
+def screen_console(app: App[Any]) -> Console:
+    """A recording console that has printed everything visible on the terminal."""
     console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(),
                       force_terminal=True, color_system="truecolor", record=True)
     console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text()
+    return console
+
+
+def screen_text(app: App[Any]) -> str:
+    """Everything visible on the terminal, as plain text."""
+    return screen_console(app).export_text()
 
 
 def row_texts(app: App[Any]) -> list[tuple[str, str, str]]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from browser_kit import browser, demo_token_pair, look_up, row_texts, screen_text, settle, table
+from repo_kit import SAMPLE_IDS, UNRATED_ID
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
@@ -22,8 +23,8 @@ from tui.widgets.error_panel import ErrorPanel
 from tui.widgets.id_pane import IdPane, IdsInput
 from tui.widgets.results import ResultsTable
 
-UNRATED = "i.Pz7Lk0aW3qYd1M"
-SAMPLE = ["i.NJv00rkTEaLK51", "i.B0VNN8Bf9dYXOV", UNRATED]
+UNRATED = UNRATED_ID
+SAMPLE = list(SAMPLE_IDS[:3])
 TYPE = "library-music-videos"
 
 

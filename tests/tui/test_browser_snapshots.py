@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from browser_kit import FIXED_NOW, demo_token_pair, look_up, settle
+from repo_kit import SAMPLE_IDS
 from textual.pilot import Pilot
 
 from tui.api.simulated import Fault, apple_error, make_demo_developer_token
 from tui.config import AppConfig
 
-SAMPLE = "i.NJv00rkTEaLK51 i.B0VNN8Bf9dYXOV i.Pz7Lk0aW3qYd1M i.4wKvA9ZQo1RZb3 i.Vv9KqR2mT5sXcE"
+SAMPLE = " ".join(SAMPLE_IDS)
 
 
 def test_browser_empty(snap_compare: Any, make_app: Any) -> None:

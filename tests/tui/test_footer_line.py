@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from browser_kit import browser, look_up, screen_text, settle
+from repo_kit import SAMPLE_IDS
 from textual.widgets import DataTable
 
 from tui.screens.token_setup import TokenSetupScreen
 from tui.widgets.footer import AppFooter, FooterKey, fitting_keys
 
-SAMPLE = "i.NJv00rkTEaLK51 i.B0VNN8Bf9dYXOV"
+SAMPLE = " ".join(SAMPLE_IDS[:2])
 
 
 def key(display: str, description: str, action: str) -> FooterKey:

@@ -7,11 +7,12 @@ import json
 from typing import Any
 
 from browser_kit import look_up, screen_text, settle, svg_lines
+from repo_kit import SAMPLE_IDS
 
 from tui.screens.inspector import InspectorScreen
 from tui.svg import place_edge_spaces
 
-SAMPLE = "i.NJv00rkTEaLK51 i.B0VNN8Bf9dYXOV i.Pz7Lk0aW3qYd1M"
+SAMPLE = " ".join(SAMPLE_IDS[:3])
 
 
 def body_lines(lines: list[str]) -> list[str]:

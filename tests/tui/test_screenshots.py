@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from browser_kit import FIXED_NOW
+from repo_kit import ROOT
 
 from tui.api.simulated import DEMO_USER_TOKEN, make_demo_developer_token
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "tests" / "make_screenshots.py"
 SECRETS = [make_demo_developer_token(now=FIXED_NOW), DEMO_USER_TOKEN,
            "revoked-demo-user-token-0000"]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from browser_kit import FIXED_NOW, look_up, screen_text, settle, svg_lines
+from repo_kit import ROOT, SAMPLE_IDS
 
 from tui.api.simulated import (
     DEMO_USER_TOKEN,
@@ -22,13 +23,12 @@ from tui.app import AmRatingsApp
 from tui.config import AppConfig
 from tui.tokens.store import StoredToken, TokenPair, TokenSource
 
-ROOT = Path(__file__).resolve().parents[2]
 #: Well-formed (the simulation accepts it) and recognisable: its key id and a claim say so.
 DEVELOPER = make_demo_developer_token(now=FIXED_NOW, key_id="LEAKCHK001",
                                       extra={"note": "LEAKCHECK-DEVELOPER-TOKEN"})
 USER = "FAKEUSER-LEAKCHECK-0123456789"
 PIECE = 12
-SAMPLE = "i.NJv00rkTEaLK51 i.B0VNN8Bf9dYXOV i.Pz7Lk0aW3qYd1M"
+SAMPLE = " ".join(SAMPLE_IDS[:3])
 FOREVER = 100
 #: Faults for each kind of error panel (401 and 403 come from Apple-shaped answers).
 ERROR_FAULTS = {

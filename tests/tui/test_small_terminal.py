@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from browser_kit import browser, demo_token_pair, look_up, screen_text, settle
+from repo_kit import SAMPLE_IDS
 
 from tui.config import AppConfig
 from tui.widgets.error_panel import ErrorPanel
 
-SAMPLE = "i.NJv00rkTEaLK51 i.B0VNN8Bf9dYXOV i.Pz7Lk0aW3qYd1M i.4wKvA9ZQo1RZb3 i.Vv9KqR2mT5sXcE"
+SAMPLE = " ".join(SAMPLE_IDS)
 REVOKED = "revoked-user-token-for-tests-1234"
 
 

@@ -7,7 +7,6 @@ keyring or the network.
 
 from __future__ import annotations
 
-import io
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -15,9 +14,9 @@ from typing import Any
 
 import jwt
 import pytest
+from browser_kit import screen_text
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RadioButton, Static
@@ -134,14 +133,6 @@ async def save(pilot: Pilot[Any], user: str, *, developer: str | None = None,
         screen.query_one(f"#where-{where}", RadioButton).value = True
     await pilot.press("f5")
     await settle(pilot)
-
-
-def screen_text(app: App[Any]) -> str:
-    """Everything visible on the terminal, as plain text."""
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(),
-                      force_terminal=True, color_system="truecolor", record=True)
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text()
 
 
 def write_p8(path: Path) -> ec.EllipticCurvePrivateKey:

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from browser_kit import browser, look_up, row_texts, screen_text, settle
+from repo_kit import LIKED_ID
 
 from tui.api.simulated import Fault, SimulatedAppleMusic, apple_error
 from tui.widgets.error_panel import ErrorPanel
 
-LIKED = "i.NJv00rkTEaLK51"
+LIKED = LIKED_ID
 HTML = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 WRONG_SHAPE = {"results": {"ratings": "not a list"}}
 VALUE_5 = {"data": [{"id": LIKED, "type": "ratings",

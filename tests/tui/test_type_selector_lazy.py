@@ -7,13 +7,11 @@ click swaps it in with its list open; ``IdPane.set_rating_type`` works in both s
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
 import pytest
-from browser_kit import browser, look_up, screen_text, settle
-from rich.console import Console
+from browser_kit import browser, look_up, screen_console, screen_text, settle
 from textual import events
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
@@ -60,11 +58,8 @@ def chain(app: AmRatingsApp) -> list[str | None]:
 
 def styled_row(app: AmRatingsApp) -> str:
     """The id row (type selector, ids, language) as drawn, colours included."""
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(),
-                      force_terminal=True, color_system="truecolor", record=True)
-    console.print(app.screen._compositor.render_update(full=True))
     row = browser(app).query_one("#ids").region.y
-    return console.export_text(styles=True).splitlines()[row]
+    return screen_console(app).export_text(styles=True).splitlines()[row]
 
 
 async def started(pilot: Any) -> None:

@@ -1,7 +1,7 @@
 """The embedded simulated Apple Music API: an httpx transport that behaves as Apple does.
 
 Used by ``amratings --demo``, the snapshot tests and the unit tests. It is deliberately strict
-in the ways Apple is (see ``shared/apple-music-api.md``):
+in the ways Apple is, as its reference pages and working clients show:
 
 - both tokens are checked: 401 when the developer token is missing, not an ES256 JWT with a
   10-character ``kid`` and ``iss``, expired, not yet valid or valid for too long (``exp`` at or
