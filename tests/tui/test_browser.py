@@ -485,7 +485,12 @@ async def test_tokens_are_read_off_the_event_loop_and_a_slow_keyring_is_explaine
     monkeypatch.setattr(app_module, "SLOW_KEYRING_SECONDS", 0.2)
     app = AmRatingsApp(AppConfig(), transport=sim)
     async with app.run_test(size=(120, 24)) as pilot:
-        await pilot.pause(0.4)  # the UI is drawn and answers while the keyring hangs
+        # The UI is drawn and answers while the keyring hangs. (Polled: the warm-up imports
+        # the service layer on the event loop meanwhile, slower on a loaded machine.)
+        for _ in range(30):
+            await pilot.pause(0.1)
+            if "still reading the keyring" in screen_text(app):
+                break
         assert "still reading the keyring" in screen_text(app)
         await pilot.press("x")
         assert browser(app).query_one(IdsInput).value == "x"
