@@ -60,12 +60,6 @@ def text_of(lines: Picture) -> list[str]:
     return ["".join(char for char, _ in line) for line in lines]
 
 
-def visible_rows(table: ResultsTable) -> range:
-    """Indexes of the rows on screen (rows are one line high, below a one-line header)."""
-    top = table.scroll_offset.y
-    return range(top, min(top + table.size.height - 1, table.row_count))
-
-
 def line_of(table: ResultsTable, index: int) -> str:
     """The painted text of row ``index`` (which must be on screen)."""
     return table.render_line(1 + index - table.scroll_offset.y).text
