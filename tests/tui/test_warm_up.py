@@ -68,34 +68,63 @@ async def test_the_warm_up_freezes_what_exists_and_the_exit_unfreezes_it() -> No
     assert gc.get_freeze_count() == 0
 
 
-async def test_the_app_leaves_what_others_froze_alone() -> None:
-    import gc
+class FakeGc:
+    """Stands in for the gc module inside tui.app: records freezes and unfreezes, and says
+    ``frozen`` objects are frozen already (the real count is process-wide, and other apps of
+    this test process freeze and unfreeze it too)."""
 
-    gc.unfreeze()
-    gc.freeze()  # someone else's
-    theirs = gc.get_freeze_count()
-    try:
-        app = AmRatingsApp(AppConfig(demo=True))
-        async with app.run_test(size=(100, 30)) as pilot:
-            await settle(pilot)
-            assert app.tokens is not None  # the warm-up is over
-            # Nothing of the app's was added (a frozen object may still die, so at most theirs).
-            assert gc.get_freeze_count() <= theirs
-        assert gc.get_freeze_count() > theirs - 1000  # and theirs were not unfrozen
-    finally:
-        gc.unfreeze()
+    def __init__(self, frozen: int) -> None:
+        self.frozen = frozen
+        self.calls: list[str] = []
+
+    def get_freeze_count(self) -> int:
+        return self.frozen
+
+    def collect(self) -> int:
+        self.calls.append("collect")
+        return 0
+
+    def freeze(self) -> None:
+        self.calls.append("freeze")
+
+    def unfreeze(self) -> None:
+        self.calls.append("unfreeze")
 
 
-async def test_freezing_is_a_switch() -> None:
-    import gc
+async def test_the_app_leaves_what_others_froze_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui import app as app_module
 
-    gc.unfreeze()
+    fake = FakeGc(frozen=50_000)  # someone else's
+    monkeypatch.setattr(app_module, "gc", fake)
+    app = AmRatingsApp(AppConfig(demo=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.tokens is not None  # the warm-up is over
+    assert fake.calls == []  # neither frozen on top of theirs nor theirs unfrozen
+
+
+async def test_the_app_unfreezes_only_what_it_froze(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui import app as app_module
+
+    fake = FakeGc(frozen=0)
+    monkeypatch.setattr(app_module, "gc", fake)
+    app = AmRatingsApp(AppConfig(demo=True))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert fake.calls == ["collect", "freeze"]
+    assert fake.calls == ["collect", "freeze", "unfreeze"]
+
+
+async def test_freezing_is_a_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui import app as app_module
 
     class Unfrozen(AmRatingsApp):
         FREEZE_GC = False
 
+    fake = FakeGc(frozen=0)
+    monkeypatch.setattr(app_module, "gc", fake)
     app = Unfrozen(AppConfig(demo=True))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.tokens is not None
-        assert gc.get_freeze_count() == 0
+    assert fake.calls == []
