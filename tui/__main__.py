@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 _GLOBAL_DEFAULTS = {"demo": False, "base_url": None, "language": None, "timeout": None,
                     "verbose": False, "rating_type": None, "batch_size": None,
-                    "concurrency": None}
+                    "concurrency": None, "har": None, "har_include_tokens": False}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,6 +81,11 @@ def _global_options() -> argparse.ArgumentParser:
                    help="ids per multi-get request (default 100)")
     g.add_argument("--concurrency", type=_positive_int, metavar="N", default=s,
                    help="multi-get requests in flight at once (default 4)")
+    g.add_argument("--har", metavar="FILE", default=s,
+                   help="also save every request and response of the run to FILE as HAR 1.2 "
+                        "(tokens replaced by their fingerprint)")
+    g.add_argument("--har-include-tokens", action="store_true", default=s,
+                   help="put the real tokens in the --har file (written 0600)")
     return g
 
 
@@ -167,6 +172,17 @@ def _main(argv: Sequence[str] | None) -> int:
     except ConfigFileError as exc:
         sys.stderr.write(f"amratings: {exc}\n")
         return EXIT_USAGE
+    if args.har is None and args.har_include_tokens:
+        sys.stderr.write("amratings: error: --har-include-tokens needs --har FILE\n")
+        return EXIT_USAGE
+    if args.har is not None:
+        from tui.cli.har import with_har
+
+        return with_har(args, lambda: _run_command(args, config))
+    return _run_command(args, config)
+
+
+def _run_command(args: argparse.Namespace, config: AppConfig) -> int:
     if args.command is None:
         return _run_tui(config)
     if args.command == "token":

@@ -13,6 +13,7 @@ from tui.api.client import Exchange, RatingsClient
 from tui.api.simulated import DEMO_USER_TOKEN, SimulatedAppleMusic, make_demo_developer_token
 from tui.api.urls import DEFAULT_BASE_URL
 from tui.config import AppConfig
+from tui.har import recording
 from tui.tokens.store import StoredToken, TokenPair, TokenSource
 
 
@@ -43,7 +44,7 @@ def make_client(
     """
     if transport is None and config.demo:
         transport = SimulatedAppleMusic()
-    return RatingsClient(
+    client = RatingsClient(
         developer_token,
         user_token,
         # The demo never leaves the process, so a configured base URL (even an invalid one)
@@ -57,3 +58,13 @@ def make_client(
         http2=transport is None,
         on_exchange=on_exchange,
     )
+    recorder = recording()
+    if recorder is not None:  # --har: every exchange of the run goes to the file too
+        def record(exchange: Exchange) -> None:
+            recorder.record(exchange, client.secrets)
+            if on_exchange is not None:
+                on_exchange(exchange)
+
+        client.on_exchange = record
+    return client
+

@@ -4,6 +4,7 @@ and against ``--demo``: the command-line contract of issue 2 section 4."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -288,7 +289,7 @@ def test_non_apple_base_url_warns(env: dict[str, str], loopback: LoopbackServer)
     assert "warning" not in demo.stderr
 
 
-def test_no_token_leaks_from_any_command(isolated_env: dict[str, str]) -> None:
+def test_no_token_leaks_from_any_command(isolated_env: dict[str, str], tmp_path: Path) -> None:
     env = {**isolated_env, "APPLE_MUSIC_DEVELOPER_TOKEN": FAKE_DEV,
            "APPLE_MUSIC_USER_TOKEN": FAKE_USER}
     # A hostile server reflecting both tokens in its bodies and headers.
@@ -316,17 +317,21 @@ def test_no_token_leaks_from_any_command(isolated_env: dict[str, str]) -> None:
     try:
         for server, (_, script) in zip(servers, runs, strict=True):
             server.add(*script)
-        results = run_cli_many([(argv, {**env, "APPLE_MUSIC_API_BASE_URL": server.url})
-                                for server, (argv, _) in zip(servers, runs, strict=True)])
+        # Each run also saves a HAR file (tokens redacted by default): it is checked too.
+        hars = [tmp_path / f"run{i}.har" for i in range(len(runs))]
+        results = run_cli_many([([*argv, "--har", str(har)],
+                                 {**env, "APPLE_MUSIC_API_BASE_URL": server.url})
+                                for server, har, (argv, _) in zip(servers, hars, runs,
+                                                                  strict=True)])
         seen = [s for server in servers for s in server.seen]
     finally:
         for server in servers:
             server.stop()
-    for (argv, _), result in zip(runs, results, strict=True):
+    for (argv, _), result, har in zip(runs, results, hars, strict=True):
         clean(result)
         assert result.returncode in (0, 1), (argv, result.stderr)
         for token in (FAKE_DEV, FAKE_USER):
-            for stream in (result.stdout, result.stderr):
+            for stream in (result.stdout, result.stderr, har.read_text()):
                 assert token not in stream, (argv, stream)
                 assert "LEAKCHECK" not in stream, (argv, stream)
     # The tokens did reach the configured servers, so the check above means something.

@@ -461,8 +461,9 @@ class RatingsClient:
             attempt=attempt,
         )
         started = time.monotonic()
+        exchange.started_at = time.time()
         try:
-            status, body, resp_headers = await self._send(request)
+            status, body, resp_headers = await self._send(request, exchange)
         except ResponseTooLargeError as exc:
             raise self._failed(exchange, started, exc.message, exc) from None
         except httpx.DecodingError as exc:
@@ -490,6 +491,7 @@ class RatingsClient:
         exchange.response_headers = {k: self._redact(v) for k, v in resp_headers.items()}
         exchange.response_body = self._redact(
             body[:EXCHANGE_BODY_CHARS].decode("utf-8", "replace"))
+        exchange.response_size = len(body)
         self._record(exchange)
         if status not in RETRY_STATUSES:
             return status, body, exchange
@@ -505,8 +507,14 @@ class RatingsClient:
         error.exchange = exchange
         return error
 
-    async def _send(self, request: httpx.Request) -> tuple[int, bytes, httpx.Headers]:
+    async def _send(self, request: httpx.Request,
+                    exchange: Exchange | None = None) -> tuple[int, bytes, httpx.Headers]:
+        clock = asyncio.get_running_loop().time  # not ``time``: elapsed keeps its own readings
+        sent = clock()
         response = await self._http.send(request, stream=True)
+        if exchange is not None:
+            exchange.waited = clock() - sent
+            exchange.http_version = response.http_version
         try:
             declared = response.headers.get("content-length")
             if declared and declared.isdigit() and int(declared) > self.max_body_bytes:

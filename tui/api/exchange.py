@@ -30,6 +30,14 @@ class Exchange:
     response_body: str = ""
     attempt: int = 1
     error: str | None = None
+    #: When the attempt started (seconds since the epoch), for HAR's ``startedDateTime``.
+    started_at: float | None = None
+    #: The protocol the answer came in ("HTTP/1.1", "HTTP/2"); None without an answer.
+    http_version: str | None = None
+    #: Seconds from sending until the response headers arrived (HAR's ``wait``).
+    waited: float | None = None
+    #: The whole response body's size in bytes (``response_body`` keeps only its start).
+    response_size: int | None = None
 
     def request_line(self) -> str:
         """``> GET https://.../v1/me/ratings/songs/1`` for ``-v``."""

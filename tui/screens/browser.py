@@ -368,7 +368,7 @@ class BrowserScreen(Screen[None]):
         if exchange is None and history:
             exchange, subject = history[-1], "the last request"
         self.app.push_screen(InspectorScreen(exchange, tokens=self.session.tokens,
-                                             subject=subject))
+                                             subject=subject, history=history))
 
     def action_sample_ids(self) -> None:
         """Demo only: fill in the simulation's seeded ids of the selected type."""

@@ -8,7 +8,8 @@ which reaches the local clipboard over SSH too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import io
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -22,6 +23,8 @@ from tui.widgets.footer import AppFooter
 from tui.widgets.request_view import RequestView
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from tui.api.exchange import Exchange
     from tui.tokens.store import TokenPair
 
@@ -76,15 +79,22 @@ class ConfirmRevealScreen(ModalScreen[bool]):
         Binding("y", "confirm", "Copy with tokens", id="confirm.yes"),
     ]
 
+    COPY_WARNING = (
+        "The command will contain your developer token and music user token in clear. "
+        "Anyone who sees your clipboard, or the terminal's scrollback (the copy travels "
+        "through the terminal as OSC 52), can use them.")
+
+    def __init__(self, title: str = "Copy with the real tokens?", warning: str = COPY_WARNING,
+                 confirm: str = "Copy with tokens") -> None:
+        super().__init__()
+        self.title_text, self.warning, self.confirm = title, warning, confirm
+
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Copy with the real tokens?"
-            yield Static(
-                "The command will contain your developer token and music user token in clear. "
-                "Anyone who sees your clipboard, or the terminal's scrollback (the copy travels "
-                "through the terminal as OSC 52), can use them.")
+            box.border_title = self.title_text
+            yield Static(self.warning)
             with Horizontal():
-                yield Button("Copy with tokens", id="yes", variant="warning", compact=True)
+                yield Button(self.confirm, id="yes", variant="warning", compact=True)
                 yield Button("Cancel", id="no", compact=True)
 
     def on_mount(self) -> None:
@@ -134,14 +144,19 @@ class InspectorScreen(ModalScreen[None]):
         Binding("c", "copy_curl", "Copy as curl", id="inspector.copy_curl"),
         Binding("u", "copy_curl_with_tokens", "Copy with tokens…",
                 id="inspector.copy_curl_tokens"),
+        Binding("h", "save_har", "Save HAR", id="inspector.save_har"),
+        Binding("H", "save_har_with_tokens", "HAR with tokens…",
+                id="inspector.save_har_tokens", show=False),
     ]
 
     def __init__(self, exchange: Exchange | None, *, tokens: TokenPair | None = None,
-                 subject: str | None = None) -> None:
+                 subject: str | None = None, history: Sequence[Exchange] = ()) -> None:
         super().__init__()
         self.exchange = exchange
         self.tokens = tokens
         self.subject = subject
+        #: The session's requests, oldest first, for the HAR export.
+        self.history = list(history)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="inspector") as box:
@@ -170,6 +185,10 @@ class InspectorScreen(ModalScreen[None]):
         if action == "copy_curl_with_tokens" and (self.exchange is None
                                                   or not self._have_tokens()):
             return None
+        if action in ("save_har", "save_har_with_tokens") and not self.history:
+            return None
+        if action == "save_har_with_tokens" and not self._have_tokens():
+            return None
         return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -189,6 +208,8 @@ class InspectorScreen(ModalScreen[None]):
         """Copy the request as a curl command with the tokens replaced by variables."""
         if self.exchange is None:
             return
+        if self._deliver_in_browser(self.exchange.to_curl()):
+            return
         self.app.copy_to_clipboard(self.exchange.to_curl())
         self.notify("Copied as curl (tokens redacted: set APPLE_MUSIC_DEVELOPER_TOKEN and "
                     "APPLE_MUSIC_USER_TOKEN to run it).", title="Copied")
@@ -203,9 +224,67 @@ class InspectorScreen(ModalScreen[None]):
             if not yes or self.tokens is None:
                 self.notify("Nothing copied.")
                 return
-            self.app.copy_to_clipboard(exchange.to_curl(
-                self.tokens.developer.value, self.tokens.user.value))
+            command = exchange.to_curl(self.tokens.developer.value, self.tokens.user.value)
+            if self._deliver_in_browser(command):
+                return
+            self.app.copy_to_clipboard(command)
             self.notify("Copied as curl WITH your real tokens. Clear the clipboard when done.",
                         title="Copied", severity="warning")
 
+        if self.app.is_web:
+            self.app.push_screen(ConfirmRevealScreen(warning=self.WEB_WARNING,
+                                                     confirm="Open with tokens"), answered)
+            return
         self.app.push_screen(ConfirmRevealScreen(), answered)
+
+    WEB_WARNING = ("The command will contain your developer token and music user token in "
+                   "clear, in a new browser tab. Anyone who sees that tab can use them.")
+
+    def _deliver_in_browser(self, command: str) -> bool:
+        """In a web page (``amratings serve``) the terminal clipboard (OSC 52) is not the
+        user's: open the command in a new browser tab instead. False in a terminal."""
+        if not self.app.is_web:
+            return False
+        self.app.deliver_text(io.StringIO(command + "\n"), save_filename="amratings-curl.txt",
+                              open_method="browser", mime_type="text/plain", name="curl")
+        self.notify("Opened the curl command in a new browser tab.", title="Copy as curl")
+        return True
+
+    def action_save_har(self) -> None:
+        """Save the session's requests as a HAR file, tokens redacted."""
+        self._save_har([])
+
+    def action_save_har_with_tokens(self) -> None:
+        """Ask first, then save the HAR file with the real tokens in it."""
+        if not self.history or not self._have_tokens() or self.tokens is None:
+            return
+        reveal = [t for t in (self.tokens.developer.value, self.tokens.user.value) if t]
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._save_har(reveal)
+            else:
+                self.notify("Nothing saved.")
+
+        self.app.push_screen(ConfirmRevealScreen(
+            "Save the HAR file with the real tokens?",
+            "The file will contain your developer token and music user token in clear. "
+            "Anyone who gets the file can use them: send it only where you would send the "
+            "tokens.", "Save with tokens"), answered)
+
+    def _save_har(self, reveal: list[str]) -> None:
+        from tui.screens.har_export import SaveHarScreen, deliver_har
+
+        if not self.history:
+            return
+        severity: SeverityLevel = "warning" if reveal else "information"
+        if self.app.is_web:
+            self.notify(deliver_har(self.app, self.history, reveal), title="HAR",
+                        severity=severity)
+            return
+
+        def saved(said: str | None) -> None:
+            if said:
+                self.notify(said, title="HAR", severity=severity)
+
+        self.app.push_screen(SaveHarScreen(self.history, reveal), saved)
