@@ -21,6 +21,7 @@ def test_wheel_ships_the_stylesheet_inside_the_package(tmp_path: Path) -> None:
     assert "tui/styles.tcss" in names
     assert "tui/__main__.py" in names
     assert "tui/api/client.py" in names
+    assert "tui/cli/serve_page/app_index.html" in names  # amratings serve's page
     assert not any(name.startswith("tests/") for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()

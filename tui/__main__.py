@@ -92,6 +92,7 @@ def _global_options() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: global options, ``get``/``set``/``clear`` and ``token``."""
     from tui.cli import ratings as ratings_cli
+    from tui.cli import serve as serve_cli
     from tui.cli import tokens as token_cli
 
     common = _global_options()
@@ -109,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
                parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser))
     ratings_cli.add_parsers(sub, [common])
     token_cli.add_parser(sub, [common])
+    serve_cli.add_parser(sub, [common])
     return parser
 
 
@@ -175,7 +177,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.har is None and args.har_include_tokens:
         sys.stderr.write("amratings: error: --har-include-tokens needs --har FILE\n")
         return EXIT_USAGE
-    if args.har is not None:
+    if args.har is not None and args.command != "serve":  # serve refuses it itself
         from tui.cli.har import with_har
 
         return with_har(args, lambda: _run_command(args, config))
@@ -189,6 +191,10 @@ def _run_command(args: argparse.Namespace, config: AppConfig) -> int:
         from tui.cli import tokens as token_cli
 
         return _guarded(lambda: token_cli.run(args, config))
+    if args.command == "serve":
+        from tui.cli import serve as serve_cli
+
+        return _guarded(lambda: serve_cli.run(args, config))
     from tui.cli import ratings as ratings_cli
 
     return _guarded(lambda: ratings_cli.run(args, config))

@@ -26,6 +26,7 @@ from tui.commands import RatingsCommands
 from tui.config import AppConfig
 from tui.messages import TokensChanged
 from tui.screens.browser import BrowserScreen
+from tui.screens.served_warning import ServedWarningScreen, served_host
 from tui.session import Session, missing_token
 from tui.svg import place_edge_spaces
 
@@ -119,8 +120,22 @@ class AmRatingsApp(App[int]):
     def on_mount(self) -> None:
         if self.config.demo:
             self.sub_title = "demo"
+        where = served_host()
+        if where:  # `amratings serve --host ...`: say first that the page is open to all
+            self.push_screen(ServedWarningScreen(where, self.config.demo))
         # Everything below pulls in heavy modules: start it once the first frame is out.
         self.call_after_refresh(self._after_first_frame)
+
+    def watch_app_focus(self, focus: bool) -> None:
+        """In a web page (``amratings serve``) the app starts unfocused (textual's web driver
+        says so), so no screen took its ``AUTO_FOCUS``; take it when the page gets focus, or
+        the first keys typed would reach no widget."""
+        screen = self.screen
+        selector = screen.AUTO_FOCUS if screen.AUTO_FOCUS is not None else self.AUTO_FOCUS
+        if focus and screen.focused is None and selector:
+            widget = next((w for w in screen.query(selector) if w.focusable), None)
+            if widget is not None:
+                screen.set_focus(widget)
 
     def _after_first_frame(self) -> None:
         self._warm_up(demo_tokens=self.tokens is None and self.config.demo)
