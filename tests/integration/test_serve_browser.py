@@ -145,6 +145,11 @@ def test_demo_in_a_real_browser(served: str, tmp_path: Path) -> None:
         text = wait_for(driver, lambda t: "Liked" in t and "Disliked" in t and "Not rated" in t,
                         "the rating badges")
         assert "♥ Liked" in text and "✕ Disliked" in text
+        # The names come after the ratings (a second lookup): let them in for the picture.
+        deadline = time.monotonic() + 10
+        while "Golden Parade" not in text and time.monotonic() < deadline:
+            time.sleep(0.2)
+            text = driver.execute_script(SCREEN_TEXT) or ""
         save_screenshot(driver, tmp_path)
 
         # Copy as curl and the HAR export go through the browser: a new tab, a download.
@@ -153,7 +158,9 @@ def test_demo_in_a_real_browser(served: str, tmp_path: Path) -> None:
         driver.execute_cdp_cmd("Browser.setDownloadBehavior",
                                {"behavior": "allow", "downloadPath": str(downloads)})
         page = driver.current_window_handle
-        keys.send_keys(Keys.DOWN, "i")
+        keys.send_keys(Keys.DOWN)
+        wait_for(driver, lambda t: "i Inspect" in t, "the results' keys in the footer")
+        keys.send_keys("i")
         wait_for(driver, lambda t: "Request inspector" in t, "the request inspector")
         keys.send_keys("c")
         deadline = time.monotonic() + 30
