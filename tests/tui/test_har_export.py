@@ -54,7 +54,7 @@ async def test_h_saves_the_session_redacted(make_app: Any, tmp_path: Path) -> No
         text = (tmp_path / "session.har").read_text()
         assert app.tokens.developer.value not in text and app.tokens.user.value not in text
         entries = read_har(tmp_path / "session.har")["log"]["entries"]
-        assert len(entries) == len(app.client_if_built.history) >= 1
+        assert len(entries) == len(app.screen.history) >= 1
         assert all(e["_redacted"] for e in entries)
 
 

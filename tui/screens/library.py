@@ -710,7 +710,8 @@ class LibraryScreen(Screen[None]):
             subject = (row.name or row.item_id) if exchange is not None else None
         if exchange is None and history:
             exchange, subject = history[-1], "the last request"
-        self.app.push_screen(InspectorScreen(exchange, tokens=self.session.tokens, subject=subject, history=history))
+        self.app.push_screen(InspectorScreen(exchange, tokens=self.session.tokens, subject=subject,
+                                             history=history))
 
     # -- export ------------------------------------------------------------------------
 
