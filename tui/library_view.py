@@ -117,6 +117,8 @@ class LibraryView:
         #: longer text searches only those (typing narrows as it goes).
         self._text_hits: list[int] | None = None
         self._text_of_hits = ""
+        #: The counts of :meth:`counts`, until :meth:`touch` says ratings changed.
+        self._counts: Counter[str] | None = None
 
     # -- filling -----------------------------------------------------------------------
 
@@ -127,6 +129,7 @@ class LibraryView:
         self.marked = set()
         self._where = {}
         self._text_hits = None
+        self._counts = None
 
     def add(self, rows: Iterable[ViewRow]) -> list[int]:
         """Append rows (a page arrived); returns their indexes. Rows whose id is listed
@@ -141,6 +144,7 @@ class LibraryView:
             added.append(len(self.rows) - 1)
         if not added:
             return added
+        self._counts = None
         if self.sort is SortKey.ADDED:
             # The library's order: new rows go at the end, no sort needed.
             self.visible.extend(i for i in added if self._passes(i))
@@ -154,9 +158,14 @@ class LibraryView:
         """Where the row of that item sits in ``rows``."""
         return self._where.get((rating_type, item_id))
 
+    def touch(self) -> None:
+        """Some rows' ratings (or errors) changed: count again when next asked."""
+        self._counts = None
+
     def ratings_changed(self) -> bool:
-        """Some rows' ratings changed: rebuild ``visible`` if that can move or hide rows.
-        Returns True when ``visible`` was rebuilt."""
+        """Some rows' ratings changed: count again, and rebuild ``visible`` if that can move
+        or hide rows. Returns True when ``visible`` was rebuilt."""
+        self._counts = None
         if self.rating_filter is RatingFilter.ALL and self.sort is not SortKey.RATING:
             return False
         self.refilter()
@@ -237,8 +246,11 @@ class LibraryView:
 
     def counts(self) -> Counter[str]:
         """How many rows are Liked / Disliked / Not rated / Failed / Loading (all rows,
-        whatever the filter)."""
-        return Counter(row.word for row in self.rows)
+        whatever the filter). Kept until rows arrive or :meth:`touch` is called, so
+        filtering 10,000 rows does not count them again on every key."""
+        if self._counts is None:
+            self._counts = Counter(row.word for row in self.rows)
+        return self._counts
 
     def visible_rows(self) -> list[ViewRow]:
         """The rows shown, in the order shown (what an export saves)."""

@@ -1,4 +1,5 @@
-"""``python -m tests.bench [--quick] [--only NAME ...]``: issue 5's four measurements.
+"""``python -m tests.bench [--quick] [--only NAME ...]``: issue 5's four measurements and the
+library screen's (``library-tui``).
 
 Run from the repository root with the project's interpreter (``.venv/bin/python``). Prints each
 figure as min / median / max, and each target as met or missed; never fails on time. The exit
@@ -16,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("paint", "bulk", "memory", "interaction")
-FULL = {"paint": 21, "bulk": 7, "memory": 7, "interaction": 9}
-QUICK = {"paint": 7, "bulk": 3, "memory": 2, "interaction": 3}
+SECTIONS = ("paint", "bulk", "memory", "interaction", "library-tui")
+FULL = {"paint": 21, "bulk": 7, "memory": 7, "interaction": 9, "library-tui": 5}
+QUICK = {"paint": 7, "bulk": 3, "memory": 2, "interaction": 3, "library-tui": 1}
 
 
 def machine() -> list[str]:
@@ -50,6 +51,11 @@ def run(section: str, repetitions: int, quick: bool, nice: int = 0) -> list[str]
         from . import interaction
 
         return interaction.report(interaction.measure(repetitions))
+    if section == "library-tui":
+        from . import library_tui
+
+        return library_tui.report(library_tui.measure(repetitions,
+                                                      size=library_tui.songs_from_env()))
     from . import imports, paint
     from .terminal import Tmux
 
@@ -71,6 +77,8 @@ TITLES = {
             "loopback API answering after 100 ms ({n} pairs)",
     "memory": "3. memory: peak RSS (VmHWM) after one lookup in tmux ({n} pairs)",
     "interaction": "4. interaction: in-process (Textual pilot) ({n} runs)",
+    "library-tui": "5. library screen: 10,000 songs, 100 ms loopback API, in-process "
+                   "(Textual pilot) ({n} runs)",
 }
 
 

@@ -383,6 +383,7 @@ class LibraryScreen(Screen[None]):
             else:
                 row.set_value(result.value)
             changed.append(index)
+        view.touch()
         if listing is not self.listing or not changed:
             return
         if view.ratings_changed():
@@ -656,6 +657,7 @@ class LibraryScreen(Screen[None]):
         self._row_updated(listing, index)
 
     def _row_updated(self, listing: Listing, index: int) -> None:
+        listing.view.touch()
         if listing is self.listing and self.is_attached:
             self.table.rows_changed([index])
 

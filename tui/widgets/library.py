@@ -349,4 +349,5 @@ class RowLine(Static):
                 line.append(f" · catalog {row.catalog_id}")
             if row.note and not row.note.endswith("…"):
                 line.append(f" · {row.note}", "" if row.error is None else "bold")
-        self.update(line)
+        # One line whatever it says: a repaint, not a layout of the screen (each cursor move).
+        self.update(line, layout=False)

@@ -233,7 +233,19 @@ class VirtualTable(ScrollView, can_focus=True):
     # -- drawing -----------------------------------------------------------------------
 
     def _set_virtual_size(self) -> None:
-        self.virtual_size = Size(self.line_width, self.row_count + 1)
+        size = Size(self.line_width, self.row_count + 1)
+        if size == self.virtual_size:
+            return
+        if self.size.height and size.width == self.virtual_size.width:
+            # The table's own size does not depend on its rows, so a new row count needs no
+            # layout of the screen (which would repaint every widget on it, tens of ms on
+            # each key of a filter): set the scroll range, update the scrollbar, repaint.
+            # ``Widget._scroll_update`` is what a layout would call for this (Textual 8.2.8).
+            self.set_reactive(VirtualTable.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
 
     def on_resize(self, event: events.Resize) -> None:
         self._set_virtual_size()
