@@ -8,6 +8,7 @@ module at a time on the event loop), so ``amratings`` appears at once, over SSH 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import os
@@ -21,6 +22,7 @@ from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
 
+from tui.api.errors import AmRatingsError
 from tui.api.types import DEFAULT_TYPE, RatingType
 from tui.commands import RatingsCommands
 from tui.config import AppConfig
@@ -157,7 +159,8 @@ class AmRatingsApp(App[int]):
         module at a time, giving the event loop a turn between modules: a key pressed
         meanwhile waits for one module's import (at most about 40 ms), not the whole stack.
         Done on the event loop rather than in a thread, which would cost a malloc arena and a
-        stack of its own for good (about 0.3 MiB of peak memory)."""
+        stack of its own for good (about 0.3 MiB of peak memory). Then the client is built,
+        when the tokens are known."""
         for name in WARM_UP_MODULES:
             importlib.import_module(name)
             await asyncio.sleep(0)
@@ -170,6 +173,11 @@ class AmRatingsApp(App[int]):
             importlib.import_module(name)
             await asyncio.sleep(0)
         self._warmed_up()
+        # The client and its connection pool now rather than on the first request (the first
+        # TLS context alone takes 150 ms): the first lookup or library page goes out at once.
+        if missing_token(self.session.tokens) is None:
+            with contextlib.suppress(AmRatingsError):
+                await self.session.ready_client()
 
     def _warmed_up(self) -> None:
         """The service layer is loaded: freeze what lives as long as the app."""

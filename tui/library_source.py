@@ -48,12 +48,17 @@ def write_export(path: Path, fmt: str, rows: Sequence[ViewRow]) -> None:
 SEARCH_LIMIT = 25
 
 
+def item_row(item: Any, position: int = 0) -> ViewRow:
+    """A service-layer ``LibraryItem`` as the table shows it (its rating still loading)."""
+    return ViewRow(item.id, item.type, name=item.name or "", artist=item.artist or "",
+                   album=item.album or "", catalog_id=item.catalog_id,
+                   date_added=getattr(item, "date_added", None) or "", position=position)
+
+
 def view_row(row: Any, position: int = 0) -> ViewRow:
     """A service-layer ``LibraryRow`` (item and rating) as the table shows it."""
-    item, rating = row.item, row.rating
-    shown = ViewRow(item.id, item.type, name=item.name or "", artist=item.artist or "",
-                    album=item.album or "", catalog_id=item.catalog_id,
-                    date_added=getattr(item, "date_added", None) or "", position=position)
+    rating = row.rating
+    shown = item_row(row.item, position)
     if rating.error is not None:
         shown.error = rating.error
         shown.word = FAILED
@@ -73,8 +78,11 @@ class ServiceLibrarySource:
         self.service = LibraryService(client)
 
     async def walk(self, kind: str, sink: RowSink) -> None:
-        """Every item of the library ``kind`` with its rating, page by page."""
+        """Every item of the library ``kind``: names as each page arrives (in library order),
+        then the page's ratings."""
         told: list[int] = []
+        waiting: dict[int, list[Any]] = {}  # pages that arrived before an earlier one
+        shown = [0]  # the offset of the next page to show
 
         def progress(now: Any) -> None:
             total = now.items_total
@@ -82,10 +90,21 @@ class ServiceLibrarySource:
                 told.append(total)
                 sink.total(total)
 
-        walk = self.service.walk(kind, on_progress=progress)
+        def page(offset: int, items: list[Any]) -> None:
+            waiting[offset] = items
+            while shown[0] in waiting:
+                start = shown[0]
+                found = waiting.pop(start)
+                sink.rows([item_row(item, start + n) for n, item in enumerate(found)])
+                shown[0] = start + walk.limit
+
+        walk = self.service.walk(kind, on_progress=progress, on_page=page)
         position = 0
         async for rows in walk:
+            # Pages come in library order here; a page the names missed (one after a failed
+            # page, say) is listed now, with its ratings.
             sink.rows([view_row(row, position + n) for n, row in enumerate(rows)])
+            sink.ratings([row.rating for row in rows])
             position += len(rows)
         if not told:
             sink.total(walk.total if walk.total is not None else position)

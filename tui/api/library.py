@@ -167,12 +167,14 @@ class LibraryWalk:
 
     def __init__(self, service: LibraryService, rating_type: RatingType, *,
                  include: Sequence[str] | None, extend: Sequence[str] | None,
-                 on_progress: Callable[[WalkProgress], None] | None) -> None:
+                 on_progress: Callable[[WalkProgress], None] | None,
+                 on_page: Callable[[int, list[LibraryItem]], None] | None = None) -> None:
         self._service = service
         self.rating_type = rating_type
         self._include = include
         self._extend = extend
         self._on_progress = on_progress
+        self._on_page = on_page
         self.limit = service.page_limit
         self.total: int | None = None
         self.failures: list[PageFailure] = []
@@ -201,6 +203,7 @@ class LibraryWalk:
         self._order.append(0)
         self._planned.add(0)
         self._plan_from(first[1], first[2], 0)
+        self._fetched(first[0])
         self._to_rate.append(first[0])
         window = max(2, client.concurrency * WINDOW_PER_SLOT)
         self._workers_left = client.concurrency
@@ -256,6 +259,7 @@ class LibraryWalk:
                     continue
                 async with self._changed:
                     page = _Page(offset) if fetched is None else fetched[0]
+                    self._fetched(page)
                     if fetched is not None:
                         self._plan_from(fetched[1], fetched[2], offset)
                     if page.resources:
@@ -293,6 +297,13 @@ class LibraryWalk:
                     self._changed.notify_all()
                     return None
                 await self._changed.wait()
+
+    def _fetched(self, page: _Page) -> None:
+        """Tell ``on_page`` of a page's items, before their ratings are asked for."""
+        if self._on_page is not None:
+            rtype = self.rating_type.value
+            self._on_page(page.offset, [LibraryItem.from_resource(r, rtype)
+                                        for r in page.resources])
 
     def _plan_from(self, total: int | None, next_offset: int | None, offset: int) -> None:
         """Plan the offsets a page tells of: all pages up to ``total`` (once), and ``next``."""
@@ -373,16 +384,19 @@ class LibraryService:
 
     def walk(self, rating_type: RatingType | str = RatingType.LIBRARY_SONGS, *,
              include: Sequence[str] | None = None, extend: Sequence[str] | None = None,
-             on_progress: Callable[[WalkProgress], None] | None = None) -> LibraryWalk:
+             on_progress: Callable[[WalkProgress], None] | None = None,
+             on_page: Callable[[int, list[LibraryItem]], None] | None = None) -> LibraryWalk:
         """Walk the whole library of one library type with the rating of every item.
 
         Iterate the result (``async for rows in walk``): each step gives the rows of one page,
-        in library order. Stopping early cancels the requests still in flight.
+        in library order. Stopping early cancels the requests still in flight. ``on_page``
+        hears of each page's items (its offset, its items) as soon as the page arrives, before
+        their ratings are asked for, in the order pages arrive (a screen shows names at once).
         """
         rtype = _as_type(rating_type)
         library_path(rtype)
         return LibraryWalk(self, rtype, include=include, extend=extend,
-                           on_progress=on_progress)
+                           on_progress=on_progress, on_page=on_page)
 
     # ------------------------------------------------------------------ names
 

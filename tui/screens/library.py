@@ -24,6 +24,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.lazy import Lazy
 from textual.screen import Screen
 from textual.timer import Timer
@@ -330,9 +331,12 @@ class LibraryScreen(Screen[None]):
         finally:
             listing.busy = False
             listing.done = not listing.stopped and listing.error is None
-            if walk_id == self._walk_id and self.is_attached:
-                self._refresh_lines()
-                self.refresh_bindings()
+            if walk_id == self._walk_id and self.is_attached and self.is_running:
+                try:
+                    self._refresh_lines()
+                    self.refresh_bindings()
+                except NoMatches:  # the app is closing and took the screen's parts
+                    pass
 
     async def _source(self) -> LibrarySource:
         """The source on the current client (one per client: it remembers the storefront)."""
