@@ -35,9 +35,10 @@ class RatingFilter(Enum):
 
 
 class SortKey(Enum):
-    """The orders the table can show. ``ADDED`` is the library's own order (date added when
-    the items carry it, else the order Apple lists them in)."""
+    """The orders the table can show. ``LIBRARY`` is the order Apple lists the items in (rows
+    arriving page by page just go at the end); ``ADDED`` is newest first."""
 
+    LIBRARY = "library order"
     ADDED = "date added"
     NAME = "name"
     ARTIST = "artist"
@@ -110,7 +111,7 @@ class LibraryView:
         self.marked: set[int] = set()
         self.rating_filter = RatingFilter.ALL
         self.text = ""
-        self.sort = SortKey.ADDED
+        self.sort = SortKey.LIBRARY
         #: Where ids sit in ``rows`` (an item id appears once per listing).
         self._where: dict[tuple[str, str], int] = {}
         #: The visible rows of the last text filter before the rating filter and order, so a
@@ -145,7 +146,7 @@ class LibraryView:
         if not added:
             return added
         self._counts = None
-        if self.sort is SortKey.ADDED:
+        if self.sort is SortKey.LIBRARY:
             # The library's order: new rows go at the end, no sort needed.
             self.visible.extend(i for i in added if self._passes(i))
             if self._text_hits is not None:
@@ -208,7 +209,9 @@ class LibraryView:
         else:
             admits, rows = self.rating_filter.admits, self.rows
             visible = [i for i in hits if admits(rows[i].word)]
-        if self.sort is not SortKey.ADDED:
+        if self.sort is SortKey.ADDED:
+            visible.sort(key=self._sort_key(), reverse=True)
+        elif self.sort is not SortKey.LIBRARY:
             visible.sort(key=self._sort_key())
         self.visible = visible
 
@@ -221,7 +224,8 @@ class LibraryView:
                               rows[i].name.casefold())
         if self.sort is SortKey.RATING:
             return lambda i: (_RATING_RANK.get(rows[i].word, 9), rows[i].name.casefold())
-        return lambda i: (rows[i].date_added, i)
+        # Newest first (the caller reverses); undated rows last, in library order.
+        return lambda i: (rows[i].date_added, -i)
 
     def _passes(self, index: int) -> bool:
         return self.rating_filter.admits(self.rows[index].word) and self._matches_text(index)

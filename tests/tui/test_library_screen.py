@@ -167,22 +167,23 @@ async def test_sort_key_cycles_orders(make_app: Any, rows: Any) -> None:
     async with app.run_test(size=(100, 28)) as pilot:
         screen = await open_library(pilot, rows)
         bar = screen.query_one(LibraryBar)
-        await pilot.press("s")
-        await pilot.pause()
-        names = shown_names(screen)
+        assert bar.sort.value == "library order"
+
+        async def sort() -> list[ViewRow]:
+            await pilot.press("s")
+            await pilot.pause()
+            return screen.listing.view.visible_rows()
+
+        dates = [r.date_added for r in await sort()]
+        assert dates == sorted(dates, reverse=True) and bar.sort.value == "date added"
+        names = [r.name for r in await sort()]
         assert names == sorted(names, key=str.casefold) and bar.sort.value == "name"
-        await pilot.press("s")
-        await pilot.pause()
-        artists = [r.artist for r in screen.listing.view.visible_rows()]
+        artists = [r.artist for r in await sort()]
         assert artists == sorted(artists, key=str.casefold)
-        await pilot.press("s")
-        await pilot.pause()
-        words = [r.word for r in screen.listing.view.visible_rows()]
+        words = [r.word for r in await sort()]
         assert words[0] == LIKED and words[-1] == NOT_RATED
-        await pilot.press("s")  # back to the library's order
-        await pilot.pause()
-        assert [r.item_id for r in screen.listing.view.visible_rows()] == \
-            [r.item_id for r in rows]
+        # Back to the library's order.
+        assert [r.item_id for r in await sort()] == [r.item_id for r in rows]
 
 
 async def test_type_key_walks_the_next_type(make_app: Any, rows: Any) -> None:

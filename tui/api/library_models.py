@@ -35,6 +35,7 @@ class ResourceAttributes(_Apple):
     artist_name: str | None = Field(default=None, alias="artistName")
     album_name: str | None = Field(default=None, alias="albumName")
     curator_name: str | None = Field(default=None, alias="curatorName")
+    date_added: str | None = Field(default=None, alias="dateAdded")
     play_params: PlayParams | None = Field(default=None, alias="playParams")
 
 
@@ -105,6 +106,8 @@ class LibraryItem(_Apple):
     artist: str | None = None
     album: str | None = None
     catalog_id: str | None = None
+    #: ``attributes.dateAdded`` of a library item (an ISO date), when Apple gives it.
+    date_added: str | None = None
 
     @classmethod
     def from_resource(cls, resource: Resource, rating_type: str) -> LibraryItem:
@@ -121,7 +124,8 @@ class LibraryItem(_Apple):
             catalog_id = resource.id
         return cls(id=resource.id, type=rating_type, name=attributes.name,
                    artist=attributes.artist_name or attributes.curator_name,
-                   album=attributes.album_name, catalog_id=catalog_id)
+                   album=attributes.album_name, catalog_id=catalog_id,
+                   date_added=attributes.date_added)
 
 
 #: The fields of a row as ``library --json`` prints them, in order (also the CSV header).

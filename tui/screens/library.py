@@ -362,7 +362,7 @@ class LibraryScreen(Screen[None]):
         added = view.add(rows)
         if listing is not self.listing or not added:
             return
-        if view.sort is SortKey.ADDED:
+        if view.sort is SortKey.LIBRARY:
             self.table.rows_appended(len(view.visible))
         else:
             self.table.view_changed()
@@ -437,7 +437,7 @@ class LibraryScreen(Screen[None]):
         self._refresh_lines()
 
     def action_next_sort(self) -> None:
-        """Order by the next key: date added, name, artist, rating."""
+        """Order by the next key: library order, date added, name, artist, rating."""
         view = self.listing.view
         view.set_sort(view.sort.next())
         self.table.view_changed()

@@ -196,7 +196,7 @@ class LibraryBar(Static):
         self.kind = "library-songs"
         self.search: str | None = None
         self.rating_filter = RatingFilter.ALL
-        self.sort = SortKey.ADDED
+        self.sort = SortKey.LIBRARY
         self.keys = {"type": "t", "filter": "1-4", "sort": "s"}
 
     def show(self, kind: str, search: str | None, rating_filter: RatingFilter,
