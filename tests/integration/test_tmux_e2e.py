@@ -210,6 +210,44 @@ def test_tmux_lookup_403_resize_and_clean_quit(
     assert time.monotonic() - started < 45
 
 
+def test_tmux_library_screen(pane: tuple[Pane, dict[str, str]], tmp_path: Path) -> None:
+    p, tokens = pane
+    sim = SimulatedAppleMusic(developer_tokens=[tokens["developer"]],
+                              user_tokens=[tokens["user"]], library_size=300)
+    first = next(i for i in sim.library.library["songs"] if not i.hidden)
+    started = time.monotonic()
+    with serve(sim) as server:
+        _launch(p, server.url, "library", tmp_path)
+        # 1. F6 opens the library: names stream in with their ratings and the count line.
+        p.key("F6")
+        screen = p.wait("the library's rows and counts", lambda s: first.name in s
+                        and re.search(r"\d+ of 300 songs|\d+ songs", s) is not None
+                        and "liked" in s, timeout=20)
+        assert "Name" in screen and "Rating" in screen
+        # 2. Liked only (key 2), then a text filter on the first song's name.
+        p.key("2")
+        p.wait("the liked filter", lambda s: "♥ Liked" in s and "Not rated" not in
+               s.split("Rating", 1)[-1])
+        p.key("1")
+        p.type("/")
+        p.type(first.name)
+        p.wait("the text filter", lambda s: "1 shown" in s and first.name in s)
+        p.key("Enter")
+        # 3. Mark the row and like it after the confirmation.
+        p.key("Space")
+        p.type("l")
+        p.wait("the confirmation", lambda s: re.search(r"Like 1 marked song", s) is not None)
+        p.type("y")
+        p.wait("the liked row", lambda s: "marked row" not in s and "liked" in s)
+        assert sim.rating_of("library-songs", first.id) == 1
+        # 4. 50x14 keeps the table and the quit key; then a clean exit.
+        p.cmd("resize-window", "-t", "amr", "-x", "50", "-y", "14")
+        p.wait("the 50x14 library", lambda s: p.info("#{pane_width}x#{pane_height}") ==
+               "50x14" and first.name[:12] in s and "Quit" in s)
+        _quit_and_check_clean(p, "library", tmp_path)
+    assert time.monotonic() - started < 60
+
+
 def test_pane_helper_fails_with_the_screen_on_timeout(tmp_path: Path) -> None:
     # The waits are the only thing between a hung app and a hung CI run: they must end, and say
     # what was on screen. Checked without tmux, against a stub capture.

@@ -490,3 +490,26 @@ async def test_f6_opens_the_library_and_comes_back(make_app: Any, rows: Any,
         await pilot.press("f6")  # the same screen again: rows and filter kept, no new walk
         await pilot.pause()
         assert app.screen is screen and len(screen.listing.view.visible) == 84
+
+
+async def test_letters_in_one_burst_with_slash_reach_the_filter(make_app: Any,
+                                                                rows: Any) -> None:
+    # Over SSH a "/" and the letters behind it arrive in one read: Textual routes them all to
+    # the table before the filter opens. They must end in the filter, never run a row key
+    # ("l" likes) or another binding ("e" exports).
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(100, 28)) as pilot:
+        screen = await open_library(pilot, rows)
+        for key, char in [("slash", "/"), *[(c, c) for c in "glass"], ("space", " "),
+                          *[(c, c) for c in "echo"]]:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            assert app._driver is not None
+            app._driver.send_message(event)
+        await settle_library(pilot)
+        assert screen.input.value == "glass echo" and screen.listing.view.text == "glass echo"
+        assert app.screen is screen and not screen.listing.view.marked
+        assert all(r.word != LIKED or r.value == 1 for r in screen.listing.view.rows)
+        assert {r.name for r in screen.listing.view.visible_rows()} == {"Glass Echo"}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -226,7 +226,9 @@ class LibraryScreen(Screen[None]):
         field_.placeholder = placeholder
         field_.value = value
         self.input_row.display = True
-        field_.focus()
+        # At once, not Widget.focus() (deferred): what is typed right after the key
+        # that opened it must land here, not on the table's keys.
+        self.set_focus(field_)
 
     @property
     def error_panel(self) -> ErrorPanel | None:
@@ -455,6 +457,27 @@ class LibraryScreen(Screen[None]):
         label = "Find in catalog" if where == "catalog" else "Find in library"
         self._open_input(label, "words · Enter searches · Escape cancels", "")
 
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed in one burst with the key that opens the input (over SSH or tmux, or a
+        quick typist): Textual hands each key to the widget focused when it is read, so the
+        letters behind ``/`` went to the table and only reach the input if it opens as ``/``
+        passes here (before the App would run the binding) and takes what follows."""
+        if self.input_row.display and self.focused is self.input:
+            if event.is_printable and event.character:
+                event.stop()
+                self.input.insert_text_at_cursor(event.character)
+            return
+        bound = self.active_bindings.get(event.key)
+        if bound is None or not bound.enabled:
+            return
+        action = bound.binding.action
+        if action == "filter_text":
+            event.stop()
+            self.action_filter_text()
+        elif action in ("search('library')", "search('catalog')"):
+            event.stop()
+            self.action_search("catalog" if "catalog" in action else "library")
+
     @on(Input.Changed, "#library-input")
     def _filter_typed(self, event: Input.Changed) -> None:
         if self._searching is not None:
@@ -481,12 +504,12 @@ class LibraryScreen(Screen[None]):
         if not event.value:
             self._close_input()
         else:
-            self.table.focus()
+            self.set_focus(self.table)
 
     def _close_input(self) -> None:
         self._searching = None
         self.input_row.display = False
-        self.table.focus()
+        self.set_focus(self.table)
 
     def start_search(self, term: str, *, catalog: bool) -> None:
         """Search the library (or the catalog) for ``term``; results replace the table."""
@@ -529,7 +552,7 @@ class LibraryScreen(Screen[None]):
         panel = self.error_panel
         if panel is not None and panel.shown:
             panel.dismiss()
-            self.table.focus()
+            self.set_focus(self.table)
             return
         if self.listing.busy:
             self.action_stop()
