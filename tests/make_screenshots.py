@@ -100,8 +100,26 @@ async def nothing(pilot: Pilot[Any]) -> None:
     await settle(pilot)
 
 
+async def library(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    await pilot.press("f6")
+    await settle(pilot)
+    await pilot.press("down", "down", "space", "down", "space", "down")
+    await settle(pilot)
+
+
+async def library_liked_filtered(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    await pilot.press("f6")
+    await settle(pilot)
+    await pilot.press("2", "slash", *"heart")
+    await settle(pilot)
+
+
 #: file name -> (size, user token, steps)
 SCREENS: dict[str, tuple[tuple[int, int], str, Step]] = {
+    "library.svg": ((100, 28), DEMO_USER_TOKEN, library),
+    "library-liked-filter.svg": ((100, 28), DEMO_USER_TOKEN, library_liked_filtered),
     "browser-empty.svg": ((100, 28), DEMO_USER_TOKEN, nothing),
     "browser-results.svg": ((100, 28), DEMO_USER_TOKEN, results),
     "error-panel-403.svg": ((100, 28), REVOKED_USER_TOKEN, look_up),

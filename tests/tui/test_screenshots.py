@@ -31,7 +31,8 @@ def test_the_script_draws_every_main_screen_without_tokens(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr[-3000:]
     names = sorted(p.name for p in tmp_path.glob("*.svg"))
     assert names == ["browser-empty.svg", "browser-results.svg", "error-panel-403.svg",
-                     "request-inspector.svg", "small-terminal-50x14.svg", "token-setup.svg"]
+                     "library-liked-filter.svg", "library.svg", "request-inspector.svg",
+                     "small-terminal-50x14.svg", "token-setup.svg"]
     for path in tmp_path.glob("*.svg"):
         svg = path.read_text()
         assert svg.startswith("<svg") and "demo" in svg.lower()

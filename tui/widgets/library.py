@@ -290,8 +290,15 @@ class CountLine(Static):
         loaded, total = self.loaded, self.total
         count = total if total is not None else loaded
         what = f"{count:,} {self.noun[0] if count == 1 else self.noun[1]}"
-        head = f"{loaded:,} of {what}" if total is not None and loaded != total else \
-            f"{what}"
+        if total is not None and loaded != total and not self.busy and not self.stopped \
+                and not self.missing:
+            # The walk is over: Apple's total counts items it does not list (hidden ones).
+            what = f"{loaded:,} {self.noun[0] if loaded == 1 else self.noun[1]}"
+            head = f"{what} (Apple counts {total:,})"
+        elif total is not None and loaded != total:
+            head = f"{loaded:,} of {what}"
+        else:
+            head = what
         if total is not None and total and loaded == total and self.shown != loaded:
             head = f"{self.shown:,} shown of {what}"
         elif self.shown != loaded:

@@ -8,8 +8,10 @@ costs one repaint of a screenful, not a rebuild (DataTable adds and measures eve
 
 Each row is laid out once per content and width (Rich's text layout is most of a row's cost)
 and then styled per line (cursor, zebra, focus), so moving the cursor repaints two lines from
-cache. Column widths are given or share the room left, so nothing is measured. Public Textual
-API only (the Line API of :class:`~textual.scroll_view.ScrollView`).
+cache. Column widths are given or share the room left, so nothing is measured. Built on the
+Line API of :class:`~textual.scroll_view.ScrollView`, with one Textual internal: a new row
+count updates the scroll range through ``Widget._scroll_update`` rather than a layout of the
+whole screen (see :meth:`VirtualTable._set_virtual_size`).
 """
 
 from __future__ import annotations
