@@ -160,5 +160,5 @@ def test_committed_pictures_carry_no_token(path: Path) -> None:
 
 
 def test_the_committed_pictures_are_all_scanned() -> None:
-    assert len([p for p in COMMITTED_PICTURES if p.parent.name == "screenshots"]) == 6
+    assert len([p for p in COMMITTED_PICTURES if p.parent.name == "screenshots"]) == 8
     assert len(COMMITTED_PICTURES) >= 24
