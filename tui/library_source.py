@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +110,13 @@ class ServiceLibrarySource:
             sink.total(walk.total if walk.total is not None else position)
         for failure in walk.failures:
             sink.failed(failure.error, failure.describe())
+
+    def rate(self, rating_type: str, ids: Sequence[str],
+             value: int | None) -> AsyncIterator[Any]:
+        """The service's bulk set (``value`` 1 or -1) or clear (None)."""
+        if value is None:
+            return self.service.clear_many(rating_type, ids)
+        return self.service.set_many(rating_type, ids, value)
 
     async def search(self, term: str, catalog: bool, sink: RowSink) -> None:
         """The matches of ``term`` in the library or the catalog, with their ratings."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from textual.pilot import Pilot
@@ -73,6 +74,22 @@ class FakeSource:
             sink.ratings(results)
             if self.gate is not None and start == 0:
                 await self.gate.wait()
+
+    async def rate(self, rating_type: str, ids: Sequence[str],
+                   value: int | None) -> AsyncIterator[Any]:
+        """One PUT or DELETE per id through the real client, in order; a failure becomes the
+        id's result, as the service's bulk set does."""
+        from tui.api.errors import AmRatingsError
+        from tui.api.models import RatingResult
+
+        for item_id in ids:
+            try:
+                if value is None:
+                    yield await self.client.clear_rating(rating_type, item_id)
+                else:
+                    yield await self.client.set_rating(rating_type, item_id, value)
+            except AmRatingsError as exc:
+                yield RatingResult(item_id, rating_type, None, error=exc)
 
     async def search(self, term: str, catalog: bool, sink: RowSink) -> None:
         self.searches.append((term, catalog))

@@ -108,3 +108,30 @@ def test_export_formats_match_the_library_command(tmp_path: Path) -> None:
         table = list(csv.DictReader(f))
     assert tuple(table[0]) == EXPORT_FIELDS and table[0]["name"] == "Neon, \"Harbor\""
     assert not list(tmp_path.glob(".*partial"))
+
+
+async def test_marked_rows_go_through_the_bulk_set_and_failures_stay_marked(
+        small_sim: Any) -> None:
+    app = make(small_sim)
+    async with app.run_test(size=(100, 28)) as pilot:
+        screen = await open_real_library(pilot)
+        await pilot.press("4")  # not rated rows only
+        await pilot.pause()
+        view = screen.listing.view
+        targets = view.visible_rows()[:3]
+        # The second PUT fails however often it is retried.
+        small_sim.inject(Fault(status=500, times=100, method="PUT",
+                               path_contains=targets[1].item_id))
+        await pilot.press("space", "space", "space", "d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle_library(pilot)
+        puts = [path for method, path in small_sim.requests if method == "PUT"]
+        assert {p.rsplit("/", 1)[-1] for p in puts} == {t.item_id for t in targets}
+        assert [small_sim.rating_of(t.rating_type, t.item_id) for t in targets] == \
+            [-1, None, -1]
+        assert [t.word for t in targets] == [DISLIKED, NOT_RATED, DISLIKED]
+        marked = [view.rows[i] for i in view.marked]
+        assert marked == [targets[1]] and "HTTP 500" in targets[1].note
+        panel = screen.error_panel
+        assert panel is not None and panel.shown and panel.error is targets[1].error

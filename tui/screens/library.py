@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -78,6 +78,11 @@ class LibrarySource(Protocol):
     async def search(self, term: str, catalog: bool, sink: RowSink) -> None:
         """Deliver the items matching ``term`` in the library (or Apple's catalog) and
         their ratings."""
+
+    def rate(self, rating_type: str, ids: Sequence[str],
+             value: int | None) -> AsyncIterator[Any]:
+        """PUT ``value`` (1 like, -1 dislike) for each id, or DELETE its rating (None): a
+        ``RatingResult`` per id, in order, as they land (a failed one carries its error)."""
 
 
 #: What a row says while an action on it is in flight, and once it is done.
@@ -640,39 +645,39 @@ class LibraryScreen(Screen[None]):
                         name=f"{action} {len(indexes)}")
 
     async def _run_action(self, listing: Listing, action: str, indexes: list[int]) -> None:
+        """Send the action for every row (the service's bulk set or clear, one request per
+        item, a bounded number in flight); each row updates as its answer lands."""
         view = listing.view
+        value = {"like": 1, "dislike": -1, "clear": None}[action]
+        by_type: dict[str, list[int]] = {}
+        for index in indexes:
+            by_type.setdefault(view.rows[index].rating_type, []).append(index)
+
+        async def one_type(rating_type: str, group: list[int]) -> None:
+            ids = [view.rows[i].item_id for i in group]
+            where = {item_id: i for i, item_id in zip(group, ids, strict=True)}
+            async for result in source.rate(rating_type, ids, value):
+                index = where.get(result.id)
+                if index is None:
+                    continue
+                if result.error is not None:
+                    self._row_failed(listing, index, result.error)
+                    continue
+                row = view.rows[index]
+                row.set_value(result.value)
+                row.note = DONE[action]
+                if action == "clear" and result.cleared is False:
+                    row.note = "was not rated"
+                view.marked.discard(index)
+                self._row_updated(listing, index)
+
         try:
-            client = await self.session.ready_client()
-        except AmRatingsError as exc:
+            source = await self._source()
+            await asyncio.gather(*(one_type(t, g) for t, g in by_type.items()))
+        except AmRatingsError as exc:  # no tokens, say: every row not answered yet failed
             for index in indexes:
-                self._row_failed(listing, index, exc)
-            self._action_done(listing, action, indexes)
-            return
-        gate = asyncio.Semaphore(max(getattr(client, "concurrency", 4), 1))
-
-        async def one(index: int) -> None:
-            row = view.rows[index]
-            async with gate:
-                try:
-                    if action == "clear":
-                        result = await client.clear_rating(row.rating_type, row.item_id)
-                    else:
-                        value = 1 if action == "like" else -1
-                        result = await client.set_rating(row.rating_type, row.item_id, value)
-                except AmRatingsError as exc:
+                if view.rows[index].note == PENDING[action]:
                     self._row_failed(listing, index, exc)
-                    return
-            if result.error is not None:
-                self._row_failed(listing, index, result.error)
-                return
-            row.set_value(result.value)
-            row.note = DONE[action]
-            if action == "clear" and result.cleared is False:
-                row.note = "was not rated"
-            view.marked.discard(index)
-            self._row_updated(listing, index)
-
-        await asyncio.gather(*(one(i) for i in indexes))
         self._action_done(listing, action, indexes)
 
     def _row_failed(self, listing: Listing, index: int, error: Any) -> None:
