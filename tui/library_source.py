@@ -18,27 +18,56 @@ from tui.widgets.results import error_note
 if TYPE_CHECKING:
     from tui.screens.library import RowSink
 
-#: The fields of an export, in order (as ``amratings library`` writes them).
-EXPORT_FIELDS = ("id", "type", "name", "artist", "album", "catalog_id", "value", "rating")
+#: The columns of a CSV export, in order, as ``amratings library --csv`` writes them: the JSON
+#: fields, then why the rating is not known (empty when it is).
+EXPORT_FIELDS = ("id", "type", "name", "artist", "album", "catalog_id", "value", "rating",
+                 "error")
+
+
+def export_json(value: Any, indent: int | None = None) -> str:
+    """JSON as ``amratings library`` prints it: every control and non-ASCII character
+    escaped (valid, and safe to ``cat`` to a terminal)."""
+    return json.dumps(value, indent=indent, ensure_ascii=True).replace("\x7f", "\\u007f")
+
+
+def export_cell(value: Any) -> str:
+    """A CSV cell as ``amratings library --csv`` writes it: None empty, an error as its kind
+    and status, control and format characters made visible."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        value = " ".join(str(v) for v in (value.get("kind"), value.get("status"))
+                         if v is not None)
+    out = []
+    for char in str(value):
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            out.append(f"\\x{code:02x}")
+        elif 0x200B <= code <= 0x200F or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069 \
+                or code in (0x2028, 0x2029, 0xFEFF):
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def write_export(path: Path, fmt: str, rows: Sequence[ViewRow]) -> None:
-    """Write ``rows`` to ``path`` as ``json`` (an array), ``jsonl`` or ``csv``; the file
-    appears whole or not at all (written next to it, then renamed)."""
+    """Write ``rows`` to ``path`` as ``json`` (an array), ``jsonl`` or ``csv``, in the forms of
+    ``amratings library --json/--jsonl/--csv``; the file appears whole or not at all (written
+    next to it, then renamed)."""
     records = [row.export_fields() for row in rows]
     partial = path.with_name(f".{path.name}.partial")
     with partial.open("w", encoding="utf-8", newline="") as out:
         if fmt == "json":
-            json.dump(records, out, ensure_ascii=False, indent=2)
-            out.write("\n")
+            out.write(export_json(records, indent=2) + "\n")
         elif fmt == "jsonl":
             for record in records:
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(export_json(record) + "\n")
         elif fmt == "csv":
-            writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
-            writer.writeheader()
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(EXPORT_FIELDS)
             for record in records:
-                writer.writerow({k: "" if v is None else v for k, v in record.items()})
+                writer.writerow([export_cell(record.get(name)) for name in EXPORT_FIELDS])
         else:
             raise ValueError(f"unknown export format {fmt!r}")
     partial.replace(path)

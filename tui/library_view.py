@@ -88,13 +88,23 @@ class ViewRow:
         self.error = None
 
     def export_fields(self) -> dict[str, Any]:
-        """The row as ``amratings library`` exports it."""
-        failed = self.error is not None or self.word in (FAILED, LOADING)
-        value = None if failed else self.value
-        return {"id": self.item_id, "type": self.rating_type, "name": self.name or None,
-                "artist": self.artist or None, "album": self.album or None,
-                "catalog_id": self.catalog_id, "value": value,
-                "rating": None if failed else {1: "like", -1: "dislike"}.get(value or 0)}
+        """The row as ``amratings library`` exports it: with ``"error"`` when its rating is
+        not known (its lookup failed, or the walk stopped before it), so that ``amratings
+        apply`` never takes it for "not rated" and clears a rating."""
+        unknown = self.error is not None or self.word in (FAILED, LOADING)
+        value = None if unknown else self.value
+        record: dict[str, Any] = {
+            "id": self.item_id, "type": self.rating_type, "name": self.name or None,
+            "artist": self.artist or None, "album": self.album or None,
+            "catalog_id": self.catalog_id, "value": value,
+            "rating": None if unknown else {1: "like", -1: "dislike"}.get(value or 0)}
+        if self.error is not None and hasattr(self.error, "to_json"):
+            record["error"] = self.error.to_json()
+        elif unknown:
+            record["error"] = {"status": None, "code": None, "title": "Not read",
+                               "detail": "the rating was not read (the listing was stopped)",
+                               "kind": "NotRead", "hint": None}
+        return record
 
 
 class LibraryView:

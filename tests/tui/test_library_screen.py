@@ -336,7 +336,7 @@ async def test_export_saves_the_rows_shown(make_app: Any, rows: Any, tmp_path: P
             saved = list(csv.DictReader(f))
         assert len(saved) == 84 and {r["rating"] for r in saved} == {"like"}
         assert list(saved[0]) == ["id", "type", "name", "artist", "album", "catalog_id",
-                                  "value", "rating"]
+                                  "value", "rating", "error"]
         assert notes == ["Saved 84 rows to library-songs-2026-01-01.csv"]
         # JSON by the extension; an existing file needs a second Enter.
         await pilot.press("e")

@@ -89,24 +89,33 @@ async def test_both_searches_show_rated_results(small_sim: Any, key: str) -> Non
 
 
 def test_export_formats_match_the_library_command(tmp_path: Path) -> None:
-    rows = [ViewRow("i.AAAAAAAAAAAAA1", "library-songs", name="Neon, \"Harbor\"",
+    rows = [ViewRow("i.AAAAAAAAAAAAA1", "library-songs", name="Neón, \"Harbor\"\x1b[2J",
                     artist="Juno", album="Paper", catalog_id="907242702"),
-            ViewRow("i.AAAAAAAAAAAAA2", "library-songs", name="Static")]
+            ViewRow("i.AAAAAAAAAAAAA2", "library-songs", name="Static"),
+            ViewRow("i.AAAAAAAAAAAAA3", "library-songs", name="Never read")]
     rows[0].set_value(1)
-    rows[1].set_value(None)
+    rows[1].set_value(None)  # rows[2] is still loading: the walk was stopped
     write_export(tmp_path / "a.json", "json", rows)
     write_export(tmp_path / "a.jsonl", "jsonl", rows)
     write_export(tmp_path / "a.csv", "csv", rows)
-    records = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    text = (tmp_path / "a.json").read_text(encoding="utf-8")
+    assert text.isascii() and "\x1b" not in text  # escaped, safe to cat to a terminal
+    records = json.loads(text)
     assert records[0] == {"id": "i.AAAAAAAAAAAAA1", "type": "library-songs",
-                          "name": "Neon, \"Harbor\"", "artist": "Juno", "album": "Paper",
-                          "catalog_id": "907242702", "value": 1, "rating": "like"}
+                          "name": "Neón, \"Harbor\"\x1b[2J", "artist": "Juno",
+                          "album": "Paper", "catalog_id": "907242702", "value": 1,
+                          "rating": "like"}
     assert records[1]["value"] is None and records[1]["rating"] is None
+    assert "error" not in records[1]
+    # Unknown is never "not rated": `amratings apply` skips rows with an error.
+    assert records[2]["value"] is None and records[2]["error"]["kind"] == "NotRead"
     lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == records
     with (tmp_path / "a.csv").open(encoding="utf-8", newline="") as f:
         table = list(csv.DictReader(f))
-    assert tuple(table[0]) == EXPORT_FIELDS and table[0]["name"] == "Neon, \"Harbor\""
+    assert tuple(table[0]) == EXPORT_FIELDS and EXPORT_FIELDS[-1] == "error"
+    assert table[0]["name"] == "Neón, \"Harbor\"\\x1b[2J" and table[0]["error"] == ""
+    assert table[2]["error"] == "NotRead" and table[2]["value"] == ""
     assert not list(tmp_path.glob(".*partial"))
 
 
