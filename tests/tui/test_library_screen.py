@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from browser_kit import screen_text
 from library_kit import fake_rows, open_library, seed_ratings, settle_library
+from textual.binding import Binding
 from textual.widgets import Input
 
 from tui.api.simulated import Fault, apple_error
@@ -513,3 +514,37 @@ async def test_letters_in_one_burst_with_slash_reach_the_filter(make_app: Any,
         assert app.screen is screen and not screen.listing.view.marked
         assert all(r.word != LIKED or r.value == 1 for r in screen.listing.view.rows)
         assert {r.name for r in screen.listing.view.visible_rows()} == {"Glass Echo"}
+
+
+async def test_no_color_keeps_words_symbols_marks_and_the_bar(
+        make_app: Any, rows: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    gate = asyncio.Event()
+    app = make_app()
+    async with app.run_test(size=(100, 28)) as pilot:
+        await pilot.pause()
+        from library_kit import library_screen
+
+        screen = library_screen(app, rows, gate=gate)
+        await app.push_screen(screen)
+        for _ in range(50):
+            await pilot.pause(0.01)
+            if screen.query_one(CountLine).counts.get(LIKED):
+                break
+        assert app.no_color
+        await pilot.press("space")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "♥ Liked" in text and "✕ Disliked" in text and "· Not rated" in text
+        assert "█" in text and "░" in text  # the progress bar without colour
+        assert "●" in text  # the mark
+        gate.set()
+
+
+def test_every_library_binding_has_an_id() -> None:
+    from tui.widgets.virtual_table import VirtualTable
+
+    for owner in (LibraryScreen, LibraryTable, VirtualTable, ConfirmScreen, ExportScreen):
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding) and binding.id, f"{owner.__name__}: {binding}"
+            assert not {"ctrl+j", "ctrl+s", "ctrl+o"} & set(binding.key.split(","))
