@@ -548,3 +548,19 @@ def test_every_library_binding_has_an_id() -> None:
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding) and binding.id, f"{owner.__name__}: {binding}"
             assert not {"ctrl+j", "ctrl+s", "ctrl+o"} & set(binding.key.split(","))
+
+
+async def test_a_click_moves_the_cursor_and_a_double_click_inspects(make_app: Any,
+                                                                    rows: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 28)) as pilot:
+        screen = await open_library(pilot, rows)
+        await pilot.click(LibraryTable, offset=(10, 3))  # line 3: the third row
+        await pilot.pause()
+        assert screen.table.cursor == 2
+        await pilot.click(LibraryTable, offset=(10, 0))  # the header: nothing
+        await pilot.pause()
+        assert screen.table.cursor == 2
+        await pilot.click(LibraryTable, offset=(10, 3), times=2)
+        await pilot.pause()
+        assert isinstance(app.screen, InspectorScreen)

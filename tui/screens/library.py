@@ -40,6 +40,7 @@ from tui.widgets.library import (
     CountLine,
     LibraryBar,
     LibraryTable,
+    ListingInput,
     RowLine,
 )
 from tui.widgets.rating_badge import FAILED, LOADING
@@ -197,7 +198,7 @@ class LibraryScreen(Screen[None]):
         yield CountLine(id="library-count")
         with Horizontal(id="library-input-row"):
             yield Static("Filter", id="library-input-label")
-            yield Input(id="library-input", compact=True)
+            yield ListingInput(id="library-input")
         yield LibraryTable(self.listing.view, id="library-table")
         yield RowLine(id="library-row")
         yield Lazy(ErrorPanel(id="error-panel"))
@@ -205,6 +206,7 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.input_row.display = False
+        self.query_one(ListingInput).on_value = self._filter_typed
         self._show_keys()
         self._start_walk(self.listing)
 
@@ -483,14 +485,13 @@ class LibraryScreen(Screen[None]):
             event.stop()
             self.action_search("catalog" if "catalog" in action else "library")
 
-    @on(Input.Changed, "#library-input")
-    def _filter_typed(self, event: Input.Changed) -> None:
-        if self._searching is not None:
+    def _filter_typed(self, value: str) -> None:
+        if self._searching is not None or not self.input_row.display:
             return
         view = self.listing.view
-        if event.value == view.text:
+        if value == view.text:
             return
-        view.set_text(event.value)
+        view.set_text(value)
         self.table.view_changed()
         self.table.move_cursor(0)
         self._refresh_lines()
