@@ -183,6 +183,10 @@ def test_origin_claim_that_excludes_the_page_is_warned(cli: Callable[..., Result
                        env={"APPLE_MUSIC_DEVELOPER_TOKEN": token})
     assert code == 1
     assert "limited to the origins https://example.com; MusicKit will refuse it" in err
+    hostile = make_demo_developer_token(extra={"origin": ["https://a.example\x1b]0;pwned\x07"]})
+    _, _, err = cli("token", "login", "--file", "--no-browser", "--timeout", "0.2",
+                    env={"APPLE_MUSIC_DEVELOPER_TOKEN": hostile})
+    assert "\x1b" not in err and "'https://a.example\\x1b]0;pwned\\x07'" in err
 
 
 # ---------------------------------------------------------------------- a token arrives

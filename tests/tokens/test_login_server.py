@@ -354,6 +354,13 @@ def test_ssh_tunnel_line() -> None:
     assert ssh_tunnel_command(8123, env) == \
         "ssh -L 8123:127.0.0.1:8123 -p 2222 ana@192.168.1.20"
     assert ssh_tunnel_command(8123, {"USER": "ana"}) is None
+    # What the environment says is used only when it has the right shape.
+    hostile = {"SSH_CONNECTION": "1 2 \x1b]52;c;eA==\x07 22\x1b[2J", "USER": "a\x1b[31mb"}
+    assert ssh_tunnel_command(8123, hostile) == "ssh -L 8123:127.0.0.1:8123 USER@HOST"
+    assert ssh_tunnel_command(8123, {"SSH_CONNECTION": "x", "USER": "ana"}) == \
+        "ssh -L 8123:127.0.0.1:8123 ana@HOST"
+    assert ssh_tunnel_command(8123, {"SSH_CONNECTION": "1 2 fe80::1 22", "USER": "a.b-c"}) == \
+        "ssh -L 8123:127.0.0.1:8123 a.b-c@fe80::1"
 
 
 def test_display_detection() -> None:

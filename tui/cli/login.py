@@ -126,8 +126,10 @@ def _warn_about_origin(developer_token: str, origin: str) -> None:
 
     allowed = inspect_developer_token(developer_token).origin
     if allowed and origin not in allowed:
+        # Claims are the token's text, not ours: anything unprintable is shown escaped.
+        shown = ", ".join(o if o.isprintable() else repr(o) for o in allowed)
         say(f"amratings: warning: the developer token is limited to the origins "
-            f"{', '.join(allowed)}; MusicKit will refuse it on {origin}")
+            f"{shown}; MusicKit will refuse it on {origin}")
         say(f"hint: use --port with a port whose origin ({origin.rsplit(':', 1)[0]}:PORT) is in "
             "the token's origin list, or a token without an origin claim")
 

@@ -59,6 +59,9 @@ _MIN_TOKEN, _MAX_TOKEN = 16, 4096
 #: An oversize body up to this size is read and dropped before the refusal is sent.
 _DRAIN_LIMIT = 1024 * 1024
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+#: What a login name and an IP address may be made of, to be put in the printed ssh line.
+_LOGIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,63}")
+_IP_ADDRESS = re.compile(r"[0-9A-Fa-f.:]{2,45}")
 
 Outcome = Literal["stored", "store_failed", "cancelled"]
 
@@ -175,7 +178,9 @@ def ssh_tunnel_command(port: int, environ: Mapping[str, str] | None = None,
     """``ssh -L PORT:127.0.0.1:PORT user@host`` to run on the laptop, or None when not over SSH.
 
     The host is the address the SSH client connected to (``SSH_CONNECTION``'s third field);
-    a server port other than 22 is passed with ``-p``.
+    a server port other than 22 is passed with ``-p``. These come from the environment, so
+    each part is used only when it has the shape it should (a login name, an IP address, a
+    port number); otherwise a placeholder (``USER``, ``HOST``) says what to fill in.
     """
     env = os.environ if environ is None else environ
     fields = (env.get("SSH_CONNECTION") or "").split()
@@ -189,10 +194,13 @@ def ssh_tunnel_command(port: int, environ: Mapping[str, str] | None = None,
         try:
             user = getpass.getuser()
         except (KeyError, OSError):
-            user = "you"
+            user = ""
+    if not _LOGIN_NAME.fullmatch(user):
+        user = "USER"
     # SSH_CONNECTION is "client-ip client-port server-ip server-port".
-    server = fields[2] if len(fields) >= 4 else "this-host"
-    extra = f" -p {fields[3]}" if len(fields) >= 4 and fields[3] != "22" else ""
+    server = fields[2] if len(fields) >= 4 and _IP_ADDRESS.fullmatch(fields[2]) else "HOST"
+    ssh_port = fields[3] if len(fields) >= 4 and fields[3].isascii() else "22"
+    extra = f" -p {ssh_port}" if ssh_port.isdigit() and ssh_port != "22" else ""
     return f"ssh -L {port}:{HOST}:{port}{extra} {user}@{server}"
 
 
