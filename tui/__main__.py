@@ -1,6 +1,7 @@
 """Entry point: ``amratings`` / ``python -m tui``.
 
-No subcommand launches the TUI; ``get``, ``set``, ``clear`` and ``token`` run headless. Global
+No subcommand launches the TUI; ``get``, ``set``, ``clear``, ``library``, ``search``,
+``apply`` and ``token`` run headless. Global
 options are accepted before or after the subcommand. Only argparse and the config loader are
 imported up front so the TUI can paint its first frame quickly; the service layer loads later.
 
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 _GLOBAL_DEFAULTS = {"demo": False, "base_url": None, "language": None, "timeout": None,
                     "verbose": False, "rating_type": None, "batch_size": None,
-                    "concurrency": None, "har": None, "har_include_tokens": False}
+                    "concurrency": None, "har": None, "har_include_tokens": False,
+                    "quiet": False}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +75,8 @@ def _global_options() -> argparse.ArgumentParser:
                    help="per-request timeout in seconds (default 10)")
     g.add_argument("-v", "--verbose", action="store_true", default=s,
                    help="one line per request and response on stderr, tokens redacted")
+    g.add_argument("-q", "--quiet", action="store_true", default=s,
+                   help="no progress bar on stderr (it shows only on a terminal anyway)")
     g.add_argument("--type", dest="rating_type", metavar="TYPE", default=s,
                    help="rating type (default library-music-videos); one of: albums songs "
                         "music-videos playlists stations library-albums library-songs "
@@ -91,6 +95,7 @@ def _global_options() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line: global options, ``get``/``set``/``clear`` and ``token``."""
+    from tui.cli import library as library_cli
     from tui.cli import ratings as ratings_cli
     from tui.cli import serve as serve_cli
     from tui.cli import tokens as token_cli
@@ -109,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = cast("argparse._SubParsersAction[argparse.ArgumentParser]",
                parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser))
     ratings_cli.add_parsers(sub, [common])
+    library_cli.add_parsers(sub, [common])
     token_cli.add_parser(sub, [common])
     serve_cli.add_parser(sub, [common])
     return parser
@@ -195,6 +201,10 @@ def _run_command(args: argparse.Namespace, config: AppConfig) -> int:
         from tui.cli import serve as serve_cli
 
         return _guarded(lambda: serve_cli.run(args, config))
+    if args.command in ("library", "search", "apply"):
+        from tui.cli import library as library_cli
+
+        return _guarded(lambda: library_cli.run(args, config))
     from tui.cli import ratings as ratings_cli
 
     return _guarded(lambda: ratings_cli.run(args, config))

@@ -25,7 +25,7 @@ import asyncio
 import bisect
 import re
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
@@ -191,10 +191,10 @@ class LibraryWalk:
         self._workers_left = 0
         self._crash: BaseException | None = None
 
-    def __aiter__(self) -> AsyncIterator[list[LibraryRow]]:
+    def __aiter__(self) -> AsyncGenerator[list[LibraryRow], None]:
         return self._rows()
 
-    async def _rows(self) -> AsyncIterator[list[LibraryRow]]:
+    async def _rows(self) -> AsyncGenerator[list[LibraryRow], None]:
         client = self._service.client
         first = await self._fetch(0)
         if first is None:  # 404: an empty library
@@ -511,7 +511,7 @@ class LibraryService:
     # ------------------------------------------------------------------ bulk set / clear
 
     def set_many(self, rating_type: RatingType | str, ids: Sequence[str],
-                 value: int) -> AsyncIterator[RatingResult]:
+                 value: int) -> AsyncGenerator[RatingResult, None]:
         """PUT ``value`` (1 or -1) for every id, ``client.concurrency`` in flight; results in
         input order, each as soon as it and those before it are done. A failed id carries its
         error; an id given twice is sent once."""
@@ -523,7 +523,7 @@ class LibraryService:
         return self._each(rtype, ids, lambda i: self.client.set_rating(rtype, i, value))
 
     def clear_many(self, rating_type: RatingType | str,
-                   ids: Sequence[str]) -> AsyncIterator[RatingResult]:
+                   ids: Sequence[str]) -> AsyncGenerator[RatingResult, None]:
         """DELETE the rating of every id, as :meth:`set_many` does for PUT."""
         rtype = _as_type(rating_type)
         for item_id in ids:
@@ -532,7 +532,7 @@ class LibraryService:
 
     async def _each(self, rtype: RatingType, ids: Sequence[str],
                     send: Callable[[str], Awaitable[RatingResult]]
-                    ) -> AsyncIterator[RatingResult]:
+                    ) -> AsyncGenerator[RatingResult, None]:
         first: dict[str, asyncio.Task[Any]] = {}
 
         def job(item_id: str) -> Callable[[], Awaitable[RatingResult]]:
@@ -586,7 +586,7 @@ class LibraryService:
             steps.append(PlannedChange(want, now, action))
         return ApplyPlan(steps)
 
-    def apply(self, plan: ApplyPlan) -> AsyncIterator[ApplyOutcome]:
+    def apply(self, plan: ApplyPlan) -> AsyncGenerator[ApplyOutcome, None]:
         """Carry out ``plan``: one PUT / DELETE per change, ``client.concurrency`` in flight;
         outcomes in plan order as they complete. Items to keep send nothing."""
 
@@ -704,7 +704,7 @@ class ApplyOutcome:
 
 
 async def in_order(jobs: Iterable[Callable[[], Awaitable[T]]], limit: int,
-                   window: int | None = None) -> AsyncIterator[T]:
+                   window: int | None = None) -> AsyncGenerator[T, None]:
     """Run ``jobs`` with ``window`` (default 4 x ``limit``) started ahead and yield their
     results in input order. The jobs bound their own requests in flight (the gate); the window
     bounds the tasks and results held. Stopping early cancels the jobs still running."""
