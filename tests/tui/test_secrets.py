@@ -162,3 +162,38 @@ def test_committed_pictures_carry_no_token(path: Path) -> None:
 def test_the_committed_pictures_are_all_scanned() -> None:
     assert len([p for p in COMMITTED_PICTURES if p.parent.name == "screenshots"]) == 8
     assert len(COMMITTED_PICTURES) >= 24
+
+
+async def test_har_export_holds_no_token_unless_confirmed(
+        pinned_requests: None, isolated_env: dict[str, str], tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    sim = SimulatedAppleMusic(user_tokens={USER}, clock=lambda: FIXED_NOW + 60)
+    tokens = TokenPair(StoredToken("developer", DEVELOPER, TokenSource.KEYRING),
+                       StoredToken("user", USER, TokenSource.KEYRING))
+    app = AmRatingsApp(AppConfig(demo=True), transport=sim, tokens=tokens,
+                       clock=lambda: FIXED_NOW + 60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await look_up(pilot, SAMPLE)
+        for fault in ERROR_FAULTS.values():  # every kind of failed attempt in the session
+            sim.faults.clear()
+            sim.inject(fault)
+            await look_up(pilot, SAMPLE)
+        sim.faults.clear()
+        await pilot.press("f3")
+        await settle(pilot)
+
+        async def save(keys: tuple[str, ...], name: str) -> str:
+            await pilot.press(*keys)
+            await settle(pilot)
+            app.screen.query_one("#har-path", Input).value = str(tmp_path / name)
+            await pilot.press("enter")
+            await settle(pilot)
+            return (tmp_path / name).read_text(encoding="utf-8")
+
+        redacted = await save(("h",), "redacted.har")
+        assert '"_redacted": true' in redacted and "Bearer sha256:" in redacted
+        assert leaks(redacted, [DEVELOPER, USER]) == []
+        # The one explicit exception: confirmed (y), the file carries both tokens.
+        revealed = await save(("H", "y"), "revealed.har")
+        assert DEVELOPER in revealed and USER in revealed
