@@ -17,9 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-SECTIONS = ("paint", "bulk", "memory", "interaction", "library-tui")
-FULL = {"paint": 21, "bulk": 7, "memory": 7, "interaction": 9, "library-tui": 5}
-QUICK = {"paint": 7, "bulk": 3, "memory": 2, "interaction": 3, "library-tui": 1}
+SECTIONS = ("paint", "bulk", "memory", "interaction", "library-tui", "library")
+FULL = {"paint": 21, "bulk": 7, "memory": 7, "interaction": 9, "library-tui": 5, "library": 5}
+QUICK = {"paint": 7, "bulk": 3, "memory": 2, "interaction": 3, "library-tui": 1, "library": 2}
 
 
 def machine() -> list[str]:
@@ -39,8 +39,13 @@ def _app_landed() -> bool:
     return importlib.util.find_spec("tui.app") is not None
 
 
-def run(section: str, repetitions: int, quick: bool, nice: int = 0) -> list[str]:
+def run(section: str, repetitions: int, quick: bool, nice: int = 0,
+        library_size: int = 10_000) -> list[str]:
     """One section's report lines."""
+    if section == "library":
+        from . import library
+
+        return library.report(library.measure(repetitions, library_size))
     if section == "bulk":
         from . import bulk
 
@@ -79,6 +84,9 @@ TITLES = {
     "interaction": "4. interaction: in-process (Textual pilot) ({n} runs)",
     "library-tui": "5. library screen: 10,000 songs, 100 ms loopback API, in-process "
                    "(Textual pilot) ({n} runs)",
+    "library": "6. library CLI: `amratings library --jsonl` (whole library), its peak RSS, "
+               "and `get --names` of 1000 ids, loopback API answering after 100 ms "
+               "({n} rounds)",
 }
 
 
@@ -95,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nice", type=int, default=0, metavar="N",
                         help="run the programs measured in tmux at this niceness (e.g. -10 as "
                              "root, to shield both from other load alike; default 0)")
+    parser.add_argument("--library-size", type=int, default=10_000, metavar="N",
+                        help="library songs for the library section (default 10000; a small "
+                             "number only checks that it runs)")
     args = parser.parse_args(argv)
     from .common import compile_bytecode
     from .terminal import HEIGHT, WIDTH
@@ -108,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n" + TITLES[section].format(n=n, w=WIDTH, h=HEIGHT), flush=True)
         started = time.perf_counter()
         try:
-            lines = run(section, n, args.quick, args.nice)
+            lines = run(section, n, args.quick, args.nice, args.library_size)
         except Exception as exc:  # one broken section should not hide the others' figures
             lines = [f"  FAILED: {type(exc).__name__}: {exc}"]
             status = 1
