@@ -178,7 +178,9 @@ def _main(argv: Sequence[str] | None) -> int:
             rating_type=args.rating_type, batch_size=args.batch_size,
             concurrency=args.concurrency)
     except ConfigFileError as exc:
-        sys.stderr.write(f"amratings: {exc}\n")
+        from tui.sanitize import clean
+
+        sys.stderr.write(clean(f"amratings: {exc}") + "\n")
         return EXIT_USAGE
     if args.har is None and args.har_include_tokens:
         sys.stderr.write("amratings: error: --har-include-tokens needs --har FILE\n")
@@ -193,6 +195,9 @@ def _main(argv: Sequence[str] | None) -> int:
 def _run_command(args: argparse.Namespace, config: AppConfig) -> int:
     if args.command is None:
         return _run_tui(config)
+    from tui.sanitize import install_safe_streams
+
+    install_safe_streams()  # whatever a command prints reaches the terminal as text
     if args.command == "token":
         from tui.cli import tokens as token_cli
 

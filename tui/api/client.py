@@ -43,7 +43,7 @@ from tui.api.results import CheckStep as CheckStep  # re-exported
 from tui.api.results import RatingResult
 from tui.api.types import RatingType, parse_rating_type, validate_id
 from tui.api.urls import DEFAULT_BASE_URL, normalize_base_url
-from tui.tokens.redact import redact
+from tui.tokens.redact import redact, redact_and_cut
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_BATCH_SIZE = 100
@@ -54,6 +54,9 @@ DEFAULT_MAX_RETRY_WAIT = 30.0
 MAX_BODY_BYTES = 4 * 1024 * 1024
 #: How much of a body an :class:`Exchange` keeps for the request inspector.
 EXCHANGE_BODY_CHARS = 64 * 1024
+#: An error body is read (and redacted) up to this many characters; its fields are cut far
+#: shorter.
+MAX_ERROR_BODY_CHARS = 256 * 1024
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Tokens are sent as header values: visible ASCII only, no spaces, no line breaks.
@@ -489,8 +492,9 @@ class RatingsClient:
         exchange.elapsed = time.monotonic() - started
         exchange.status = status
         exchange.response_headers = {k: self._redact(v) for k, v in resp_headers.items()}
-        exchange.response_body = self._redact(
-            body[:EXCHANGE_BODY_CHARS].decode("utf-8", "replace"))
+        exchange.response_body = redact_and_cut(
+            body[:EXCHANGE_BODY_CHARS * 4].decode("utf-8", "replace"), self.secrets,
+            EXCHANGE_BODY_CHARS)
         exchange.response_size = len(body)
         self._record(exchange)
         if status not in RETRY_STATUSES:
@@ -561,9 +565,11 @@ class RatingsClient:
 
     def _error(self, status: int, body: bytes, exchange: Exchange,
                attempts: int = 1) -> AmRatingsError:
-        error = error_from_response(status, body)
         # A broken or hostile server may echo the tokens back in its error body; nothing that
-        # reaches a person (message, Apple's fields, --json) may carry them.
+        # reaches a person (message, Apple's fields, --json) may carry them. The body is
+        # redacted before its fields are cut to length, so no cut leaves a piece behind.
+        text = body[:MAX_ERROR_BODY_CHARS].decode("utf-8", "replace")
+        error = error_from_response(status, self._redact(text).encode())
         info = error.apple
         error.apple = dataclasses.replace(
             info, **{name: self._redact(value) for name in ("code", "title", "detail", "parameter")

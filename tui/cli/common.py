@@ -42,9 +42,11 @@ def redact_known(text: str) -> str:
 
 
 def say(line: str, stream: TextIO | None = None) -> None:
-    """Print one redacted line to stderr (or ``stream``)."""
+    """Print one redacted, sanitized line to stderr (or ``stream``)."""
+    from tui.sanitize import clean
+
     out = stream or sys.stderr
-    out.write(redact_known(line) + "\n")
+    out.write(clean(redact_known(line)) + "\n")
     out.flush()
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import os
 import sys
 from datetime import datetime
@@ -39,6 +38,7 @@ from tui.cli.common import (
     setup_logging,
     warn_if_not_apple,
 )
+from tui.sanitize import json_dumps
 
 if TYPE_CHECKING:
     from tui.config import AppConfig
@@ -310,7 +310,7 @@ def _status(args: argparse.Namespace, config: AppConfig) -> int:
             "missing": missing,
             "ok": code == EXIT_OK,
         }
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.write(json_dumps(payload, indent=2) + "\n")
     else:
         lines = _developer_lines(pair.developer, dev_report)
         lines += _user_lines(pair.user, user_report)
@@ -405,7 +405,7 @@ def _check(args: argparse.Namespace, config: AppConfig) -> int:
             kind: {**_source_json(pair.of(kind)),
                    "fingerprint": fingerprint(v) if (v := pair.of(kind).value) else None}
             for kind in ("developer", "user")}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.write(json_dumps(payload, indent=2) + "\n")
     else:
         from tui.cli.login import step_lines
 

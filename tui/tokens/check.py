@@ -171,6 +171,22 @@ def _user_diagnosis(step: TokenCheckStep, error: AmRatingsError, user_token: str
         step.diagnosis.append(f"Local inspection of the music user token: {finding.message}")
 
 
+def _scrubbed(check: TokenCheck, secrets: tuple[str | None, str | None]) -> TokenCheck:
+    """``check`` with the tokens (and any 16+ character piece of one) redacted from every
+    field a server can fill (a hostile server may echo a token as the storefront's name)."""
+    from dataclasses import fields
+
+    from tui.tokens.redact import redact
+
+    for step in check.steps:
+        for item in fields(step):
+            value = getattr(step, item.name)
+            if isinstance(value, str):
+                setattr(step, item.name, redact(value, secrets))
+        step.diagnosis = [redact(sentence, secrets) for sentence in step.diagnosis]
+    return check
+
+
 def _step(template: tuple[str, str, str, str], outcome: Outcome) -> TokenCheckStep:
     name, token, method, path = template
     return TokenCheckStep(name, token, method, path, outcome)  # type: ignore[arg-type]
@@ -192,8 +208,12 @@ async def check_tokens(client: RatingsClient, *, now: float | None = None) -> To
     The second step is skipped (outcome "skipped") when the first fails with 401. A missing
     token is reported (outcome "missing", ``TokenCheck.missing``) without sending anything
     that could only fail. ``now`` pins the clock for local inspection of the tokens.
-    Never raises for an API failure: every failure is in the steps.
+    Never raises for an API failure: every failure is in the steps. No field holds a token.
     """
+    return _scrubbed(await _check_tokens(client, now=now), client.secrets)
+
+
+async def _check_tokens(client: RatingsClient, *, now: float | None = None) -> TokenCheck:
     developer_token, user_token = client.secrets
     missing = [kind for kind, value in (("developer", developer_token), ("user", user_token))
                if not value]

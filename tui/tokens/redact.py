@@ -27,16 +27,79 @@ def mask(token: str | None) -> str:
     return f"<redacted {len(token)} chars {fingerprint(token)}>"
 
 
+#: A run of this many characters or more that is part of a token is scrubbed too: a server
+#: echoing a token cut short, or text cut in the middle of one, must not show most of it.
+MIN_PIECE_LENGTH = 16
+#: Text positions sampled for pieces: any run of MIN_PIECE_LENGTH characters holds a whole
+#: _GRAM-character window starting at a multiple of _GRAM (16 >= 8 + 7).
+_GRAM = 8
+
+
+def _piece_spans(text: str, secret: str) -> list[tuple[int, int]]:
+    """Spans of ``text`` (start, end) that are runs of MIN_PIECE_LENGTH+ characters of
+    ``secret``: sampled 8-character windows, each extended both ways along the secret."""
+    if len(secret) < MIN_PIECE_LENGTH or len(text) < MIN_PIECE_LENGTH:
+        return []
+    offsets: dict[str, list[int]] = {}
+    for at in range(len(secret) - _GRAM + 1):
+        offsets.setdefault(secret[at:at + _GRAM], []).append(at)
+    spans: list[tuple[int, int]] = []
+    covered = 0
+    for pos in range(0, len(text) - _GRAM + 1, _GRAM):
+        if pos < covered:
+            continue
+        for at in offsets.get(text[pos:pos + _GRAM], ()):
+            start, s_start = pos, at
+            while start > 0 and s_start > 0 and text[start - 1] == secret[s_start - 1]:
+                start, s_start = start - 1, s_start - 1
+            end, s_end = pos + _GRAM, at + _GRAM
+            while end < len(text) and s_end < len(secret) and text[end] == secret[s_end]:
+                end, s_end = end + 1, s_end + 1
+            if end - start >= MIN_PIECE_LENGTH:
+                spans.append((start, end))
+                covered = max(covered, end)
+    return spans
+
+
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every occurrence of each secret in ``text`` by :func:`mask` of it.
+    """Replace every occurrence of each secret in ``text`` by :func:`mask` of it, and every
+    run of 16 or more characters that is part of a secret by ``<redacted part of a token>``.
 
     Longer secrets are replaced first so a secret that contains another is masked whole.
+    Redact before cutting text to a length: the cut could leave a piece no rule recognises.
     """
-    for secret in sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len,
-                         reverse=True):
+    unique = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len,
+                    reverse=True)
+    for secret in unique:
         if secret in text:
             text = text.replace(secret, mask(secret))
+    for secret in unique:
+        spans = _piece_spans(text, secret)
+        if not spans:
+            continue
+        spans.sort()
+        merged: list[tuple[int, int]] = []
+        for start, end in spans:
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        parts: list[str] = []
+        last = 0
+        for start, end in merged:
+            parts += [text[last:start], f"<redacted {end - start} chars of a token>"]
+            last = end
+        text = "".join(parts) + text[last:]
     return text
+
+
+def redact_and_cut(text: str, secrets: Iterable[str | None], limit: int) -> str:
+    """``text`` redacted, then cut to ``limit`` characters (redacting first: see
+    :func:`redact`). Only the start of a long text is redacted: what the cut keeps, plus room
+    for a token that starts before the cut."""
+    known = [s for s in secrets if s]
+    margin = max((len(s) for s in known), default=0)
+    return redact(text[:limit + margin], known)[:limit]
 
 
 class RedactingFilter(logging.Filter):
