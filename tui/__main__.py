@@ -195,24 +195,24 @@ def _main(argv: Sequence[str] | None) -> int:
 def _run_command(args: argparse.Namespace, config: AppConfig) -> int:
     if args.command is None:
         return _run_tui(config)
-    from tui.sanitize import install_safe_streams
+    from tui.sanitize import safe_streams
 
-    install_safe_streams()  # whatever a command prints reaches the terminal as text
-    if args.command == "token":
-        from tui.cli import tokens as token_cli
+    with safe_streams():  # whatever a command prints reaches the terminal as text
+        if args.command == "token":
+            from tui.cli import tokens as token_cli
 
-        return _guarded(lambda: token_cli.run(args, config))
-    if args.command == "serve":
-        from tui.cli import serve as serve_cli
+            return _guarded(lambda: token_cli.run(args, config))
+        if args.command == "serve":
+            from tui.cli import serve as serve_cli
 
-        return _guarded(lambda: serve_cli.run(args, config))
-    if args.command in ("library", "search", "apply"):
-        from tui.cli import library as library_cli
+            return _guarded(lambda: serve_cli.run(args, config))
+        if args.command in ("library", "search", "apply"):
+            from tui.cli import library as library_cli
 
-        return _guarded(lambda: library_cli.run(args, config))
-    from tui.cli import ratings as ratings_cli
+            return _guarded(lambda: library_cli.run(args, config))
+        from tui.cli import ratings as ratings_cli
 
-    return _guarded(lambda: ratings_cli.run(args, config))
+        return _guarded(lambda: ratings_cli.run(args, config))
 
 
 def _run_tui(config: AppConfig) -> int:

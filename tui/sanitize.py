@@ -22,6 +22,8 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -137,12 +139,15 @@ class SafeStream(io.TextIOBase):
         return self.stream.errors
 
 
-def install_safe_streams() -> None:
-    """Wrap ``sys.stdout`` and ``sys.stderr`` in :class:`SafeStream` (headless commands only:
-    the TUI writes its own escape sequences)."""
+@contextmanager
+def safe_streams() -> Iterator[None]:
+    """Within the block, ``sys.stdout`` and ``sys.stderr`` write through :class:`SafeStream`
+    (headless commands only: the TUI writes its own escape sequences)."""
     import sys
 
-    if not isinstance(sys.stdout, SafeStream):
-        sys.stdout = SafeStream(sys.stdout)
-    if not isinstance(sys.stderr, SafeStream):
-        sys.stderr = SafeStream(sys.stderr)
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(saved[0]), SafeStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
