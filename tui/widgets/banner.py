@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
+from tui.sanitize import clean_line
+
 if TYPE_CHECKING:
     from tui.tokens.store import StoredToken, TokenPair
 
@@ -92,11 +94,12 @@ class BackendBanner(Static):
 
     def _redraw(self) -> None:
         tokens = Text(self.token_note or token_summary(self.tokens), style="dim")
-        host = self.base_url.split("://")[-1].rstrip("/")
+        base_url = clean_line(self.base_url)  # from the config file or the environment
+        host = base_url.split("://")[-1].rstrip("/")
         if self.demo:
             where = Text("simulated Apple Music API · ")
         elif self.custom_base_url:
-            where = Text(f"requests go to {self.base_url}, not Apple · ")
+            where = Text(f"requests go to {base_url}, not Apple · ")
         else:
             where = Text(f"{host} · ", style="dim")
         full = Text.assemble(self._marker(), where, tokens)

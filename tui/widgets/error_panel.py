@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tui.api.errors import AmRatingsError
+from tui.sanitize import safe_text
 
 if TYPE_CHECKING:
     from tui.tokens.store import StoredToken, TokenPair
@@ -146,24 +146,26 @@ class ErrorPanel(VerticalScroll):
     @staticmethod
     def _render_report(report: ErrorReport, *, compact: bool = False,
                        headline_style: str = "bold") -> RenderableType:
+        # Every value may quote the server (Apple's fields, a transport error, the URL): it
+        # reaches Rich as sanitized Text, never as markup.
         grid = Table.grid(padding=(0, 1))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         if compact:
-            grid.add_row("At fault", report.at_fault)
-            grid.add_row("Status", report.status)
+            grid.add_row("At fault", safe_text(report.at_fault))
+            grid.add_row("Status", safe_text(report.status))
         else:
-            grid.add_row("Status", report.status)
+            grid.add_row("Status", safe_text(report.status))
         if report.apple:
-            grid.add_row("Apple", report.apple)
+            grid.add_row("Apple", safe_text(report.apple))
         if not compact:
-            grid.add_row("At fault", report.at_fault)
+            grid.add_row("At fault", safe_text(report.at_fault))
         if report.next_step:
-            grid.add_row("Next", report.next_step)
+            grid.add_row("Next", safe_text(report.next_step))
         for note in report.notes:
-            grid.add_row("Note", note)
+            grid.add_row("Note", safe_text(note))
         if report.request:
-            grid.add_row("Request", Text(report.request, style="dim"))
+            grid.add_row("Request", safe_text(report.request, "dim"))
         if compact:
-            return Group(Text(report.headline, style=headline_style), grid)
+            return Group(safe_text(report.headline, headline_style), grid)
         return grid

@@ -28,6 +28,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from tui.sanitize import clean_line
+
 #: Below this width the palette key (ctrl+p still opens it) leaves its room to the screen's
 #: keys; the app's "-narrow" breakpoint.
 NARROW_WIDTH = 70
@@ -59,8 +61,9 @@ def footer_keys(screen: Screen[Any]) -> tuple[list[FooterKey], FooterKey | None]
     by_action: dict[str, FooterKey] = {}
     palette: FooterKey | None = None
     for key, (_, binding, enabled, _tooltip) in screen.active_bindings.items():
-        shown = FooterKey(binding.key, app.get_key_display(binding), binding.description,
-                          binding.action, enabled)
+        # The key's display comes from the config's [keymap]: untrusted text.
+        shown = FooterKey(binding.key, clean_line(app.get_key_display(binding)),
+                          clean_line(binding.description), binding.action, enabled)
         if key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
             palette = shown
         elif binding.show:

@@ -15,6 +15,7 @@ from textual.highlight import highlight
 from textual.widgets import Static
 
 from tui.api.exchange import Exchange
+from tui.sanitize import clean, safe_text
 
 #: Bodies are pretty-printed and highlighted up to this size; larger ones are shown as received.
 MAX_PRETTY_CHARS = 64 * 1024
@@ -33,8 +34,10 @@ def pretty_body(body: str) -> tuple[str, str | None]:
 
 
 def body_content(body: str) -> Content:
-    """The body, highlighted with the theme's colours when it is JSON or HTML."""
+    """The body, highlighted with the theme's colours when it is JSON or HTML; control and
+    format characters made visible first (the server chose every byte)."""
     text, language = pretty_body(body)
+    text = clean(text)
     if language is None or len(text) > MAX_PRETTY_CHARS:
         return Content(text)
     return highlight(text, language=language)
@@ -51,7 +54,7 @@ def headers_table(title: str, headers: dict[str, str]) -> RenderableType:
     """A titled name/value list of headers."""
     table = _grid()
     for name, value in headers.items():
-        table.add_row(f"{name}:", value)
+        table.add_row(safe_text(f"{name}:"), safe_text(value))
     if not headers:
         table.add_row("", Text("(none)", style="dim"))
     return Group(Text(title, style="bold underline"), table)
@@ -60,11 +63,11 @@ def headers_table(title: str, headers: dict[str, str]) -> RenderableType:
 def exchange_summary(exchange: Exchange) -> RenderableType:
     """Request line, status (or failure), time and attempt."""
     summary = _grid()
-    summary.add_row("Request", f"{exchange.method} {exchange.url}")
+    summary.add_row("Request", safe_text(f"{exchange.method} {exchange.url}"))
     if exchange.status is not None:
         summary.add_row("Status", str(exchange.status))
     else:
-        summary.add_row("Failed", exchange.error or "no response")
+        summary.add_row("Failed", safe_text(exchange.error or "no response"))
     summary.add_row("Time", f"{exchange.elapsed * 1000:.0f} ms")
     if exchange.attempt > 1:
         summary.add_row("Attempt", str(exchange.attempt))

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.sanitize import clean, safe_content
+
 if TYPE_CHECKING:
     from tui.tokens.check import TokenCheck, TokenCheckStep
 
@@ -53,13 +55,15 @@ def describe_step(step: TokenCheckStep, name_width: int = 0) -> Content:
     if sent:
         head.append(("  " + format_elapsed(step.elapsed), "$text-muted"))
     lines = [Content.assemble(*head)]
+    # Apple's fields, the error and the diagnosis quote the server and the token's claims.
     apple = [part for part in (step.code and f"code {step.code}", step.title, step.detail)
              if part]
     if apple:
-        lines.append(Content.assemble(("  Apple said: ", "$text-muted"), " · ".join(apple)))
+        lines.append(Content.assemble(("  Apple said: ", "$text-muted"),
+                                      clean(" · ".join(apple))))
     elif step.error and step.outcome == "failed":
-        lines.append(Content.assemble("  ", step.error))
-    lines.extend(Content.assemble("  ", sentence) for sentence in step.diagnosis)
+        lines.append(Content.assemble("  ", clean(step.error)))
+    lines.extend(Content.assemble("  ", clean(sentence)) for sentence in step.diagnosis)
     return Content("\n").join(lines)
 
 
@@ -108,4 +112,4 @@ class TokenCheckView(Static):
     def show_problem(self, message: str) -> None:
         """The check could not run at all (for example no token entered)."""
         self.set_classes("-failed")
-        self.update(Content.styled(message, "$text-error"))
+        self.update(safe_content(message, "$text-error"))

@@ -13,6 +13,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
+from tui.sanitize import safe_content
+
 #: Apple's limit is about 182 days; 180 leaves the margin that real tokens need.
 DEFAULT_DAYS = 180
 
@@ -60,8 +62,9 @@ class GenerateTokenForm(Vertical):
             yield Input(placeholder="10 characters, from AuthKey_<KEYID>.p8",
                         id="generate-key-id", compact=True, max_length=20)
             yield Label("Key file (.p8)")
+            # A pasted path with control characters is refused: the input would draw them raw.
             yield Input(placeholder="~/keys/AuthKey_ABCDE12345.p8", id="generate-key-file",
-                        compact=True)
+                        compact=True, restrict=r"[^\x00-\x1f\x7f-\x9f]*")
             yield Label("Valid for (days)")
             yield Input(str(DEFAULT_DAYS), type="integer", id="generate-days", compact=True,
                         max_length=4)
@@ -135,7 +138,7 @@ class GenerateTokenForm(Vertical):
     def show_error(self, message: str | None) -> None:
         """Show why generation failed under the form; None clears it."""
         error = self.query_one(".generate-form--error", Static)
-        error.update(message or "")
+        error.update(safe_content(message or ""))  # it may name the typed key-file path
         error.set_class(not message, "-empty")
         if message:
             # The form sits at the bottom of a scrolling screen: bring the reason into view.

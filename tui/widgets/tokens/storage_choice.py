@@ -8,6 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, RadioButton, RadioSet, Static
 
+from tui.sanitize import safe_content
+
 if TYPE_CHECKING:
     from tui.tokens.store import KeyringStatus
 
@@ -44,7 +46,8 @@ class StorageChoice(Horizontal):
             with RadioSet(compact=True):
                 yield RadioButton("Keyring (checking…)", id="where-keyring", disabled=True)
                 yield RadioButton("This session only", id="where-session", value=True)
-                yield RadioButton(f"File {self._file_path} (mode 0600)", id="where-file",
+                yield RadioButton(safe_content(f"File {self._file_path} (mode 0600)"),
+                                  id="where-file",
                                   disabled=True)
             yield Static("", classes="storage-choice--note -empty")
 
@@ -64,7 +67,7 @@ class StorageChoice(Horizontal):
         note = self.query_one(".storage-choice--note", Static)
         backend = _short_backend(status.backend)
         if status.usable:
-            keyring.label = f"Keyring ({backend})"
+            keyring.label = safe_content(f"Keyring ({backend})")
             keyring.disabled = False
             keyring.value = True
             file.disabled = True
@@ -74,11 +77,11 @@ class StorageChoice(Horizontal):
         keyring.label = "Keyring unavailable"
         keyring.disabled = True
         file.disabled = False
-        note.update(
+        note.update(safe_content(
             f"No usable keyring (found {backend}: {status.why or 'unknown reason'}). Keep the "
             "tokens for this session, in the 0600 file, or set APPLE_MUSIC_DEVELOPER_TOKEN and "
             "APPLE_MUSIC_USER_TOKEN in the environment."
-        )
+        ))
         note.remove_class("-empty")
 
     def session_only(self, why: str) -> None:
@@ -89,7 +92,7 @@ class StorageChoice(Horizontal):
         self.query_one("#where-file", RadioButton).disabled = True
         self.query_one("#where-session", RadioButton).value = True
         note = self.query_one(".storage-choice--note", Static)
-        note.update(why)
+        note.update(safe_content(why))
         note.remove_class("-empty")
 
     def show_keyring_failure(self, why: str) -> None:
@@ -99,7 +102,7 @@ class StorageChoice(Horizontal):
         keyring.disabled = True
         self.query_one("#where-file", RadioButton).disabled = False
         note = self.query_one(".storage-choice--note", Static)
-        note.update(f"Could not ask the keyring: {why}")
+        note.update(safe_content(f"Could not ask the keyring: {why}"))
         note.remove_class("-empty")
 
 

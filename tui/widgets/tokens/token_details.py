@@ -2,7 +2,7 @@
 
 The describe functions are pure (report in, :class:`Content` out) so they are easy to test; the
 widget only shows what they build. Claims are user-controlled text, so nothing here goes
-through markup: a ``kid`` of ``[bold]`` must show as typed.
+through markup: a ``kid`` of ``[bold]`` must show as typed, and an escape in it as ``\\x1b``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 from textual.widgets import Static
+
+from tui.sanitize import clean, clean_line
 
 if TYPE_CHECKING:
     from tui.tokens.inspect import DeveloperTokenReport, Finding, UserTokenReport
@@ -37,9 +39,9 @@ def describe_findings(findings: Iterable[Finding]) -> list[Content]:
     blocks: list[Content] = []
     for finding in findings:
         symbol, word, style = SEVERITY_MARKS.get(finding.severity, ("•", finding.severity, ""))
-        line = Content.assemble((f"{symbol} {word}: ", f"bold {style}"), finding.message)
+        line = Content.assemble((f"{symbol} {word}: ", f"bold {style}"), clean(finding.message))
         if finding.why:
-            line = Content.assemble(line, ("  " + finding.why, "$text-muted"))
+            line = Content.assemble(line, ("  " + clean(finding.why), "$text-muted"))
         blocks.append(line)
     return blocks
 
@@ -50,7 +52,8 @@ def describe_developer_report(report: DeveloperTokenReport) -> Content:
     if report.is_jwt:
         fields: list[str | tuple[str, str]] = []
         for label, value in (("kid", report.kid), ("iss", report.iss), ("alg", report.alg)):
-            fields.extend([(f"{label} ", "$text-muted"), (value or "—", "bold"), "  "])
+            fields.extend([(f"{label} ", "$text-muted"), (clean_line(value or "—"), "bold"),
+                           "  "])
         lines.append(Content.assemble(*fields).rstrip())
         if report.expiry_text:
             expires = format_moment(report.exp)
