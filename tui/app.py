@@ -250,6 +250,31 @@ class AmRatingsApp(App[int]):
         spaces placed so every SVG renderer shows the indentation the terminal shows."""
         return place_edge_spaces(super().export_screenshot(title=title, simplify=simplify))
 
+    def tokens_revealed(self) -> bool:
+        """True while a token is shown whole on some screen (token setup's "Show tokens")."""
+        from tui.widgets.tokens.token_input import TokenInput
+
+        return any(token.reveal for screen in self.screen_stack
+                   for token in screen.query(TokenInput))
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Save a screenshot (the palette's "Screenshot"), except while tokens are revealed:
+        the file would hold them in clear."""
+        if self.tokens_revealed():
+            self.notify("Not saved: the tokens are shown on screen. Hide them (ctrl+r), then "
+                        "take the screenshot.", title="Screenshot", severity="warning",
+                        markup=False)
+            return None
+        return super().deliver_screenshot(filename, path, time_format)
+
+    def save_screenshot(self, filename: str | None = None, path: str | None = None,
+                        time_format: str | None = None) -> str:
+        """As :meth:`deliver_screenshot`: refused (PermissionError) while tokens are revealed."""
+        if self.tokens_revealed():
+            raise PermissionError("a screenshot is not saved while the tokens are revealed")
+        return super().save_screenshot(filename, path, time_format)
+
     async def action_quit(self) -> None:
         """Close the connection pool, then leave."""
         await self.session.close()

@@ -5,11 +5,14 @@ one exception is the explicitly confirmed "Copy with tokens"."""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browser_kit import FIXED_NOW, look_up, screen_text, settle, svg_lines
+from loopback import LoopbackServer
 from repo_kit import ROOT, SAMPLE_IDS
 
 from tui.api.simulated import (
@@ -197,3 +200,137 @@ async def test_har_export_holds_no_token_unless_confirmed(
         # The one explicit exception: confirmed (y), the file carries both tokens.
         revealed = await save(("H", "y"), "revealed.har")
         assert DEVELOPER in revealed and USER in revealed
+
+
+# ---------------------------------------------------------------------- issue 10, section 2
+
+
+def pieces_of(text: str, secrets: list[str], size: int) -> list[str]:
+    """Each ``size``-character piece of a secret found in ``text``."""
+    return sorted({s[i:i + size] for s in secrets for i in range(len(s) - size + 1)
+                   if s[i:i + size] in text})
+
+
+@pytest.fixture
+def leak_server() -> Iterator[LoopbackServer]:
+    """A loopback server that accepts the recognisable leak-check tokens (a live token is
+    valid now, not at the pinned clock)."""
+    server = LoopbackServer(developer_tokens=[LIVE_DEVELOPER], user_tokens=[USER]).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+#: The leak-check developer token, valid now (the loopback simulation runs on the real clock).
+LIVE_DEVELOPER = make_demo_developer_token(key_id="LEAKCHK001",
+                                           extra={"note": "LEAKCHECK-DEVELOPER-TOKEN"})
+
+
+async def test_a_crash_inside_a_request_prints_no_token(
+        leak_server: LoopbackServer, isolated_env: dict[str, str],
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """A test-only fault: the transport raises once the answer is in, inside the request, so
+    Textual's traceback shows the locals of every frame of it (the client's ``_request``
+    included). Neither token, nor any 8-character piece of one, may appear."""
+    import httpx
+
+    real = httpx.AsyncHTTPTransport.handle_async_request
+
+    async def crash(self: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+        await real(self, request)
+        raise RuntimeError("test fault inside a request")
+
+    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", crash)
+    tokens = TokenPair(StoredToken("developer", LIVE_DEVELOPER, TokenSource.KEYRING),
+                       StoredToken("user", USER, TokenSource.KEYRING))
+    app = AmRatingsApp(AppConfig(base_url=leak_server.url), tokens=tokens)
+    capfd.readouterr()
+    with pytest.raises(Exception, match="test fault"):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await look_up(pilot, SAMPLE)
+    assert leak_server.seen  # the request went out: the fault hit inside it
+    # What the app printed as it ended: Textual's traceback with every frame's locals.
+    captured = capfd.readouterr()
+    output = captured.out + captured.err
+    assert "test fault inside a request" in output and "_request" in output
+    assert "headers" in output  # the frame's locals are shown, the tokens masked
+    assert pieces_of(output, [LIVE_DEVELOPER, USER], 8) == []
+
+
+async def test_a_server_echoing_a_token_cut_short_shows_no_piece(
+        leak_server: LoopbackServer, isolated_env: dict[str, str]) -> None:
+    """Apple's fields are cut to 200/500 characters and the inspector's body to 64 KiB; a
+    server echoing a token cut short, or placed so the cut falls inside it, shows none of it."""
+    from loopback import Behaviour
+
+    echo = {"errors": [{"id": "X", "status": "401", "code": "40100",
+                        "title": "x" * 30 + LIVE_DEVELOPER,  # the 200-character cut is inside
+                        "detail": "seen " + LIVE_DEVELOPER[:169] + " and " + USER[:-1]}],
+            "echo": LIVE_DEVELOPER[5:] + " " + USER}
+    leak_server.add(Behaviour(401, json.dumps(echo), {"content-type": "application/json",
+                                                      "x-echo": LIVE_DEVELOPER[3:120]},
+                              times=None))
+    tokens = TokenPair(StoredToken("developer", LIVE_DEVELOPER, TokenSource.KEYRING),
+                       StoredToken("user", USER, TokenSource.KEYRING))
+    app = AmRatingsApp(AppConfig(base_url=leak_server.url), tokens=tokens)
+    async with app.run_test(size=(160, 60)) as pilot:
+        await look_up(pilot, "i.NJv00rkTEaLK51")
+        panel = screen_text(app)
+        assert "Apple" in panel and "redacted" in panel
+        await pilot.press("f3")
+        await settle(pilot)
+        inspector = screen_text(app)
+        await pilot.press("end")
+        await settle(pilot)
+        inspector += screen_text(app)
+        assert "x-echo" in inspector
+    for text in (panel, inspector):
+        assert pieces_of(text, [LIVE_DEVELOPER, USER], 16) == []
+
+
+def test_cli_shows_no_piece_of_an_echoed_token(leak_server: LoopbackServer,
+                                               isolated_env: dict[str, str]) -> None:
+    from loopback import Behaviour, run_cli
+
+    echo = {"errors": [{"id": "X", "status": "400", "code": "40000",
+                        "title": "x" * 30 + LIVE_DEVELOPER,
+                        "detail": LIVE_DEVELOPER[:169] + " " + USER[:-1]}]}
+    leak_server.add(Behaviour(400, json.dumps(echo), times=None))
+    env = {**isolated_env, "APPLE_MUSIC_DEVELOPER_TOKEN": LIVE_DEVELOPER,
+           "APPLE_MUSIC_USER_TOKEN": USER, "APPLE_MUSIC_API_BASE_URL": leak_server.url}
+    for args in (["get", "i.NJv00rkTEaLK51", "-v"], ["get", "i.NJv00rkTEaLK51", "--json"],
+                 ["token", "check", "--json"]):
+        done = run_cli(args, env)
+        assert done.returncode == 1, done.stderr
+        assert pieces_of(done.stdout + done.stderr, [LIVE_DEVELOPER, USER], 16) == [], args
+
+
+async def test_no_screenshot_while_the_tokens_are_revealed(
+        pinned_requests: None, isolated_env: dict[str, str], tmp_path: Path) -> None:
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    sim = SimulatedAppleMusic(user_tokens={USER}, clock=lambda: FIXED_NOW + 60)
+    tokens = TokenPair(StoredToken("developer", DEVELOPER, TokenSource.KEYRING),
+                       StoredToken("user", USER, TokenSource.KEYRING))
+    app = AmRatingsApp(AppConfig(demo=True), transport=sim, tokens=tokens,
+                       clock=lambda: FIXED_NOW + 60)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("ctrl+r")  # "Show tokens"
+        await settle(pilot)
+        assert leaks(screen_text(app), [DEVELOPER, USER]) != []  # revealed, as asked
+        assert app.tokens_revealed()
+        notified = len(app._notifications)
+        assert app.deliver_screenshot("revealed.svg", str(shots)) is None
+        with pytest.raises(PermissionError):
+            app.save_screenshot("revealed.svg", str(shots))
+        await settle(pilot)
+        assert len(app._notifications) == notified + 1
+        assert "tokens are shown" in list(app._notifications)[-1].message
+        assert list(shots.iterdir()) == []
+        await pilot.press("ctrl+r")  # hidden again: a screenshot is fine
+        await settle(pilot)
+        saved = Path(app.save_screenshot("hidden.svg", str(shots)))
+        assert saved.exists() and leaks(picture_text(saved.read_text()), [DEVELOPER, USER]) == []

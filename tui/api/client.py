@@ -43,7 +43,7 @@ from tui.api.results import CheckStep as CheckStep  # re-exported
 from tui.api.results import RatingResult
 from tui.api.types import RatingType, parse_rating_type, validate_id
 from tui.api.urls import DEFAULT_BASE_URL, normalize_base_url
-from tui.tokens.redact import redact, redact_and_cut
+from tui.tokens.redact import SecretHeaders, redact, redact_and_cut
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_BATCH_SIZE = 100
@@ -413,21 +413,8 @@ class RatingsClient:
         usable answer raise.
         """
         url = self.base_url + path
-        for token, what in ((self._developer_token, "developer token"),
-                            (self._user_token, "music user token")):
-            if token and not _HEADER_SAFE.fullmatch(token):
-                # httpx would raise UnicodeEncodeError, or send a header-splitting value.
-                raise ConfigurationError(
-                    f"the {what} contains characters that cannot be sent in an HTTP header",
-                    hint=f"paste the {what} again: it should be printable ASCII, without "
-                         "spaces or line breaks")
-        headers: dict[str, str] = {}
-        if self._developer_token:
-            headers["Authorization"] = f"Bearer {self._developer_token}"
-        if user_token and self._user_token:
-            headers["Music-User-Token"] = self._user_token
-        if content is not None:
-            headers["Content-Type"] = "application/json"
+        # No token in a plain local of this frame: a crash prints the frames' locals.
+        headers = self._request_headers(user_token=user_token, json_body=content is not None)
         waited = 0.0
         attempt = 0
         while True:
@@ -444,8 +431,27 @@ class RatingsClient:
             waited += delay
             await self._sleep(delay)
 
+    def _request_headers(self, *, user_token: bool, json_body: bool) -> SecretHeaders:
+        """The headers of a request, tokens included, in a mapping whose repr masks them."""
+        for name, what in (("_developer_token", "developer token"),
+                           ("_user_token", "music user token")):
+            if getattr(self, name) and not _HEADER_SAFE.fullmatch(getattr(self, name)):
+                # httpx would raise UnicodeEncodeError, or send a header-splitting value.
+                raise ConfigurationError(
+                    f"the {what} contains characters that cannot be sent in an HTTP header",
+                    hint=f"paste the {what} again: it should be printable ASCII, without "
+                         "spaces or line breaks")
+        headers: dict[str, str] = {}
+        if self._developer_token:
+            headers["Authorization"] = f"Bearer {self._developer_token}"
+        if user_token and self._user_token:
+            headers["Music-User-Token"] = self._user_token
+        if json_body:
+            headers["Content-Type"] = "application/json"
+        return SecretHeaders(headers)
+
     async def _attempt(self, method: str, url: str, params: dict[str, str] | None,
-                       headers: dict[str, str], content: str | None,
+                       headers: SecretHeaders, content: str | None,
                        attempt: int) -> tuple[int, bytes, Exchange] | _Retry:
         """Send the request once and record the exchange.
 

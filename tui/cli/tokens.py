@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from tui.config import AppConfig
     from tui.tokens.check import TokenCheck
     from tui.tokens.inspect import DeveloperTokenReport, Finding, UserTokenReport
-    from tui.tokens.store import StoredToken, TokenKind
+    from tui.tokens.store import StoredToken, TokenKind, TokenPair
 
 _NAMES = {"developer": "developer token", "user": "music user token"}
 
@@ -397,7 +397,7 @@ def _check(args: argparse.Namespace, config: AppConfig) -> int:
     remember_secrets(pair.developer.value, pair.user.value)
     if pair.developer.present or pair.user.present:
         warn_if_not_apple(config)
-    result = asyncio.run(_run_check(config, pair.developer.value, pair.user.value))
+    result = asyncio.run(_run_check(config, pair))
 
     if args.json:
         payload = result.to_json()
@@ -422,12 +422,13 @@ def _check(args: argparse.Namespace, config: AppConfig) -> int:
     return result.exit_code
 
 
-async def _run_check(config: AppConfig, developer_token: str | None,
-                     user_token: str | None) -> TokenCheck:
+async def _run_check(config: AppConfig, pair: TokenPair) -> TokenCheck:
+    # The pair (whose repr masks the tokens), not the strings: this frame is on the stack
+    # during the requests, and a traceback shows its locals.
     from tui.backend import make_client
     from tui.tokens.check import check_tokens
 
-    client = make_client(config, developer_token, user_token,
+    client = make_client(config, pair.developer.value, pair.user.value,
                          on_exchange=print_exchange if config.verbose else None)
     async with client:
         return await check_tokens(client)

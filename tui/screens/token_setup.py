@@ -25,6 +25,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Collapsible, Header, Input, Static
 
 from tui.messages import TokensChanged
+from tui.sanitize import safe_content
 from tui.session import Session
 from tui.widgets.footer import AppFooter
 from tui.widgets.tokens import (
@@ -38,6 +39,7 @@ from tui.widgets.tokens import (
 
 if TYPE_CHECKING:
     from tui.tokens.login import LoginNotice, LoginResult, LoginServer
+    from tui.tokens.redact import Secret
     from tui.tokens.store import KeyringStatus, StoredToken, TokenKind, TokenPair
 
 #: Sources that are already somewhere the user chose: an unchanged token from one of these is
@@ -249,10 +251,13 @@ class TokenSetupScreen(Screen[object]):
             self.query_one(TokenCheckView).show_problem(
                 "Enter a developer token (and a music user token) to check them.")
             return
-        self._run_check(developer, user)
+        from tui.tokens.redact import Secret
+
+        self._run_check(Secret(developer), Secret(user))
 
     @work(exclusive=True, group="token-check")
-    async def _run_check(self, developer: str, user: str) -> None:
+    async def _run_check(self, developer: Secret, user: Secret) -> None:
+        # Secrets, not strings: this frame is on the stack during the check's requests.
         view = self.query_one(TokenCheckView)
         view.show_running()
         self.call_after_refresh(self._show_from_top, view)
@@ -263,7 +268,7 @@ class TokenSetupScreen(Screen[object]):
         from tui.tokens.redact import redact
 
         try:
-            client = make_client(self._config, developer or None, user or None,
+            client = make_client(self._config, developer.reveal(), user.reveal(),
                                  transport=self._transport)
             try:
                 check = await check_tokens(client, now=self._now())
@@ -274,7 +279,8 @@ class TokenSetupScreen(Screen[object]):
             return
         except Exception as exc:  # shown inline: a traceback helps nobody here
             view.show_problem("Could not check: "
-                              + redact(f"{type(exc).__name__}: {exc}", (developer, user)))
+                              + redact(f"{type(exc).__name__}: {exc}",
+                                       (developer.reveal(), user.reveal())))
             return
         view.show_check(check)
         self.call_after_refresh(self._show_from_top, view)
@@ -404,11 +410,14 @@ class TokenSetupScreen(Screen[object]):
         sources = {} if source == "session" else {"user": source}
         pair = self._pair(self._developer.value, result.token, sources)
         self.app.post_message(TokensChanged(pair, source))
-        self._run_login_check(developer, result.token)
+        from tui.tokens.redact import Secret
+
+        self._run_login_check(Secret(developer), Secret(result.token))
 
     @work(exclusive=True, group="token-check")
-    async def _run_login_check(self, developer: str, user: str) -> None:
-        """The token check's second step (GET /v1/me/storefront) with the new token."""
+    async def _run_login_check(self, developer: Secret, user: Secret) -> None:
+        """The token check's second step (GET /v1/me/storefront) with the new token (held as
+        Secrets: this frame is on the stack during the request)."""
         view = self.query_one(TokenCheckView)
         view.show_running("Checking the new music user token with Apple Music…")
         from tui.api.errors import AmRatingsError
@@ -416,7 +425,8 @@ class TokenSetupScreen(Screen[object]):
         from tui.tokens.check import TokenCheck, check_music_user_token
 
         try:
-            client = make_client(self._config, developer, user, transport=self._transport)
+            client = make_client(self._config, developer.reveal(), user.reveal(),
+                                 transport=self._transport)
             try:
                 step = await check_music_user_token(client)
             finally:
@@ -562,7 +572,7 @@ class TokenSetupScreen(Screen[object]):
     def _say(self, message: str | None, *, error: bool = False) -> None:
         """An inline message under the buttons (never only a toast); None clears it."""
         label = self.query_one("#token-setup-message", Static)
-        label.update(message or "")
+        label.update(safe_content(message or ""))  # may quote a keyring error or a path
         label.set_class(not message, "-empty")
         label.set_class(error, "-error")
 

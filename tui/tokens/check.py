@@ -171,19 +171,26 @@ def _user_diagnosis(step: TokenCheckStep, error: AmRatingsError, user_token: str
         step.diagnosis.append(f"Local inspection of the music user token: {finding.message}")
 
 
-def _scrubbed(check: TokenCheck, secrets: tuple[str | None, str | None]) -> TokenCheck:
-    """``check`` with the tokens (and any 16+ character piece of one) redacted from every
-    field a server can fill (a hostile server may echo a token as the storefront's name)."""
+def _scrub_step(step: TokenCheckStep, secrets: tuple[str | None, str | None]
+                ) -> TokenCheckStep:
+    """``step`` with the tokens (and any 16+ character piece of one) redacted from every field
+    a server can fill (a hostile server may echo a token as the storefront's name)."""
     from dataclasses import fields
 
     from tui.tokens.redact import redact
 
+    for item in fields(step):
+        value = getattr(step, item.name)
+        if isinstance(value, str):
+            setattr(step, item.name, redact(value, secrets))
+    step.diagnosis = [redact(sentence, secrets) for sentence in step.diagnosis]
+    return step
+
+
+def _scrubbed(check: TokenCheck, secrets: tuple[str | None, str | None]) -> TokenCheck:
+    """``check`` with every step scrubbed (:func:`_scrub_step`)."""
     for step in check.steps:
-        for item in fields(step):
-            value = getattr(step, item.name)
-            if isinstance(value, str):
-                setattr(step, item.name, redact(value, secrets))
-        step.diagnosis = [redact(sentence, secrets) for sentence in step.diagnosis]
+        _scrub_step(step, secrets)
     return check
 
 
@@ -214,15 +221,16 @@ async def check_tokens(client: RatingsClient, *, now: float | None = None) -> To
 
 
 async def _check_tokens(client: RatingsClient, *, now: float | None = None) -> TokenCheck:
-    developer_token, user_token = client.secrets
-    missing = [kind for kind, value in (("developer", developer_token), ("user", user_token))
+    # The tokens are read from the client when needed, never kept in a local of this frame:
+    # a crash during one of its requests would print them with the frame's locals.
+    missing = [kind for kind, value in zip(("developer", "user"), client.secrets, strict=True)
                if not value]
-    if not developer_token:
+    if not client.secrets[0]:
         dev = _step(_DEV, "missing")
         dev.diagnosis.append("No developer token: set APPLE_MUSIC_DEVELOPER_TOKEN, run "
                              "`amratings token set developer`, or make one with "
                              "`amratings token generate`.")
-        user = _step(_USER, "missing" if not user_token else "skipped")
+        user = _step(_USER, "missing" if not client.secrets[1] else "skipped")
         user.diagnosis.append("Needs the developer token too; not checked.")
         return TokenCheck([dev, user], missing)
 
@@ -234,9 +242,9 @@ async def _check_tokens(client: RatingsClient, *, now: float | None = None) -> T
         dev.diagnosis.append("Apple accepted the developer token.")
     else:
         _from_error(dev, result.error)
-        _developer_diagnosis(dev, result.error, developer_token, now)
+        _developer_diagnosis(dev, result.error, client.secrets[0] or "", now)
 
-    if not user_token:
+    if not client.secrets[1]:
         user = _step(_USER, "missing")
         user.diagnosis.append("No music user token: set APPLE_MUSIC_USER_TOKEN or run "
                               "`amratings token set user` (get one through MusicKit).")
@@ -247,14 +255,19 @@ async def _check_tokens(client: RatingsClient, *, now: float | None = None) -> T
                               "token (every /v1/me request needs both).")
         return TokenCheck([dev, user], missing)
 
-    return TokenCheck([dev, await check_music_user_token(client)], missing)
+    return TokenCheck([dev, await _check_music_user_token(client)], missing)
 
 
 async def check_music_user_token(client: RatingsClient) -> TokenCheckStep:
     """The check's second step alone: ``GET /v1/me/storefront`` with both tokens, with its
     diagnosis (after ``token login``, when the developer token is known to be usable).
-    Never raises for an API failure. Both of the client's tokens must be set."""
-    developer_token, user_token = client.secrets
+    Never raises for an API failure. Both of the client's tokens must be set. No field holds
+    a token."""
+    return _scrub_step(await _check_music_user_token(client), client.secrets)
+
+
+async def _check_music_user_token(client: RatingsClient) -> TokenCheckStep:
+    # As in _check_tokens: the tokens stay in the client, not in this frame's locals.
     user = _step(_USER, "failed")
     result = await client.check_user_token()
     _apply(user, result)
@@ -264,5 +277,5 @@ async def check_music_user_token(client: RatingsClient) -> TokenCheckStep:
         user.diagnosis.append(f"Apple accepted the music user token{where}.")
     else:
         _from_error(user, result.error)
-        _user_diagnosis(user, result.error, user_token or "", developer_token or "")
+        _user_diagnosis(user, result.error, client.secrets[1] or "", client.secrets[0] or "")
     return user

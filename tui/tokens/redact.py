@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
 #: Tokens shorter than this are not scrubbed from free text (too likely to match ordinary words).
 MIN_SECRET_LENGTH = 6
@@ -100,6 +100,55 @@ def redact_and_cut(text: str, secrets: Iterable[str | None], limit: int) -> str:
     known = [s for s in secrets if s]
     margin = max((len(s) for s in known), default=0)
     return redact(text[:limit + margin], known)[:limit]
+
+
+class Secret:
+    """A token held where a traceback could show it: Textual prints every frame's local
+    variables when the app crashes, so a token kept in a plain local would be printed.
+    ``repr`` and ``str`` give :func:`mask`; :meth:`reveal` gives the value to whoever needs it.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | None) -> None:
+        self._value = value or None
+
+    def reveal(self) -> str | None:
+        """The token itself (or None): for a request header or a comparison, never output."""
+        return self._value
+
+    def __bool__(self) -> bool:
+        return self._value is not None
+
+    def __repr__(self) -> str:
+        return f"Secret({mask(self._value)})"
+
+    __str__ = __repr__
+
+
+class SecretHeaders(Mapping[str, str]):
+    """Request headers that carry tokens. httpx reads them as a mapping; their ``repr`` (what a
+    traceback shows of a frame's locals) masks every value."""
+
+    __slots__ = ("_headers",)
+
+    def __init__(self, headers: Mapping[str, str]) -> None:
+        self._headers = dict(headers)
+
+    def __getitem__(self, name: str) -> str:
+        return self._headers[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers)
+
+    def __len__(self) -> int:
+        return len(self._headers)
+
+    def __repr__(self) -> str:
+        names = ", ".join(f"{name!r}: <redacted>" for name in self._headers)
+        return f"SecretHeaders({{{names}}})"
+
+    __str__ = __repr__
 
 
 class RedactingFilter(logging.Filter):
