@@ -181,11 +181,12 @@ async def test_error_panel_h11_error_text(malformed_header_server: str,
 
 async def test_banner_base_url_and_footer_keymap() -> None:
     app = AmRatingsApp(AppConfig(base_url="http://127.0.0.1:9/" + NO_DOTS,
-                                 keymap={"app.tokens": "f2,ctrl+[/x]"}),
+                                 keymap={"app.tokens": "[/x]\x1b]0;T\x07"}),
                        tokens=tokens(), clock=lambda: FIXED_NOW)
     async with app.run_test(size=(200, 30)) as pilot:
         await settle(pilot)
-        assert_drawn_as_text(app, "\\x1b]52;c;SElKQUNLRUQ=", "CUSTOM API")
+        assert_drawn_as_text(app, "\\x1b]52;c;SElKQUNLRUQ=", "CUSTOM API",
+                             "[/x]\\x1b]0;T\\x07 Tokens")  # the footer's key, from [keymap]
 
 
 async def test_token_setup_claims_and_check_results(loopback: LoopbackServer) -> None:
