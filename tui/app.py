@@ -250,6 +250,29 @@ class AmRatingsApp(App[int]):
         spaces placed so every SVG renderer shows the indentation the terminal shows."""
         return place_edge_spaces(super().export_screenshot(title=title, simplify=simplify))
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report (a traceback showing every frame's local variables), with
+        the HTTP stack's frames shown without their code and locals: httpx, httpcore and h11
+        keep the request headers, tokens included, in plain locals. Frames of this package
+        hold no token in a plain local (see ``tests/tui/test_secrets.py``).
+
+        Overrides a private method of Textual 8 (pinned): the same steps, more suppressed.
+        """
+        import sys
+
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        hidden = [module for name in ("httpx", "httpcore", "h11")
+                  if (module := sys.modules.get(name)) is not None]
+        self.bell()
+        traceback = Traceback(show_locals=True, width=None, locals_max_length=5,
+                              suppress=[rich, *hidden])
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     def tokens_revealed(self) -> bool:
         """True while a token is shown whole on some screen (token setup's "Show tokens")."""
         from tui.widgets.tokens.token_input import TokenInput
