@@ -273,3 +273,27 @@ async def test_keyring_backend_name_and_key_file_path(hostile_keyring: None,
         await settle(pilot)
         assert app.return_code is None
         assert_drawn_as_text(app, "k[/x] [/] [link=x]y[/link]")
+
+
+async def test_sign_in_view_shows_refusals_and_the_ssh_line_as_text() -> None:
+    from textual.app import ComposeResult
+
+    from tui.widgets.tokens import LoginView
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LoginView()
+
+    app = Host()
+    async with app.run_test(size=(200, 30)) as pilot:
+        view = app.query_one(LoginView)
+        # The SSH line names the user and host from the environment; a refusal quotes the
+        # request (its Origin, say).
+        view.show_waiting("http://127.0.0.1:1/" + NO_DOTS, ssh_line="ssh -L 1:x " + NO_DOTS,
+                          opened=False, timeout_text="5 minutes")
+        view.add_notice("refused a token post from " + ALL)
+        await pilot.pause()
+        assert_drawn_as_text(app, "\\x1b]52;c;SElKQUNLRUQ=", "[/x] [/] [bold")
+        view.show_problem("failed: " + ALL)
+        await pilot.pause()
+        assert_drawn_as_text(app, "failed: \\x1b]52;c;SElKQUNLRUQ=")
