@@ -302,7 +302,7 @@ def test_generate_save_without_keyring_exits_1(cli: Cli, key_file: Path) -> None
     (["--key-file", "/nonexistent/AuthKey_TESTKEY001.p8"], "does not exist"),
     (["--team-id", "SHORT"], "not a 10-character Team ID"),
     (["--key-id", "TESTKEY0012"], "not a 10-character Key ID"),
-    (["--days", "200"], "15777000"),
+    (["--days", "200"], "15,777,000 s (about 182.6 days)"),
     (["--file"], "--file only applies with --save"),
 ])
 def test_generate_bad_input_exits_2(cli: Cli, key_file: Path, args: list[str],

@@ -52,7 +52,7 @@ async def test_developer_token_401_skips_the_user_step() -> None:
     dev, user = check.steps
     assert (dev.status, dev.outcome, dev.error_kind) == (401, "failed", "DeveloperTokenError")
     assert dev.diagnosis[0].startswith("Apple rejected the developer token")
-    assert any("expired" in s and "15777000" in s for s in dev.diagnosis)
+    assert any("expired" in s and "15,777,000 s (about 182.6 days)" in s for s in dev.diagnosis)
     # Local inspection says which of the causes it is.
     assert any(s.startswith("Local inspection of the developer token: Expired") for s in
                dev.diagnosis)

@@ -19,6 +19,7 @@ from tui.tokens.inspect import (
 from tui.tokens.redact import fingerprint
 
 NOW = 1_800_000_000.0
+LIMIT = "15,777,000 s (about 182.6 days)"
 DAY = 86400
 
 
@@ -146,7 +147,7 @@ def test_not_yet_valid() -> None:
 def test_lifetime_at_or_over_the_limit(ahead: int) -> None:
     token = fake_jwt(HEADER, good_claims(iat=int(NOW), exp=int(NOW) + ahead))
     finding = only(inspect_developer_token(token, now=NOW).findings)
-    assert finding.severity == "error" and "15777000" in finding.message
+    assert finding.severity == "error" and LIMIT in finding.message
     assert "180 days or less" in finding.why
 
 
@@ -154,7 +155,8 @@ def test_lifetime_close_to_the_limit() -> None:
     token = fake_jwt(HEADER, good_claims(iat=int(NOW), exp=int(NOW + 181 * DAY)))
     finding = only(inspect_developer_token(token, now=NOW).findings)
     assert finding.severity == "warning"
-    assert finding.message == "The lifetime is close to Apple's 15777000 s limit."
+    assert finding.message == ("The lifetime is close to Apple's limit of 15,777,000 s (about "
+                               "182.6 days).")
     ok = fake_jwt(HEADER, good_claims(iat=int(NOW), exp=int(NOW + 180 * DAY)))
     assert inspect_developer_token(ok, now=NOW).findings == []
 
@@ -162,7 +164,16 @@ def test_lifetime_close_to_the_limit() -> None:
 def test_issued_over_the_limit_but_accepted_now() -> None:
     token = fake_jwt(HEADER, good_claims(iat=int(NOW - 100 * DAY), exp=int(NOW + 100 * DAY)))
     finding = only(inspect_developer_token(token, now=NOW).findings)
-    assert finding.severity == "warning" and "over Apple's 15777000 s limit" in finding.message
+    assert finding.severity == "warning" and f"over Apple's limit of {LIMIT}" in finding.message
+
+
+@pytest.mark.parametrize("lifetime", [MAX_TOKEN_LIFETIME + 10 * DAY, 181 * DAY])
+def test_an_expired_token_gets_no_lifetime_finding(lifetime: int) -> None:
+    # Issued over (or near) the limit and expired since: "Apple accepts it only now that less
+    # than the limit remains" would be false, and the lifetime no longer matters.
+    token = fake_jwt(HEADER, good_claims(iat=int(NOW - lifetime - DAY), exp=int(NOW - DAY)))
+    finding = only(inspect_developer_token(token, now=NOW).findings)
+    assert finding.severity == "error" and finding.message.startswith("Expired")
 
 
 def test_no_exp() -> None:

@@ -36,6 +36,8 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from tui.api.limits import TOKEN_LIFETIME_LIMIT
+
 if TYPE_CHECKING:
     from tui.api.exchange import Exchange
 
@@ -227,15 +229,16 @@ class DeveloperTokenError(ApiError):
     default_hint = (
         "The developer token (JWT) was rejected: check it is ES256-signed with your MusicKit "
         "key, that kid is the 10-character key ID and iss your Team ID, that it has not "
-        "expired and that exp is at most 180 days after iat. Run `amratings token status`."
+        f"expired and that exp is less than {TOKEN_LIFETIME_LIMIT} ahead. Run "
+        "`amratings token status`."
     )
     diagnosis = (
         "Apple rejected the developer token (401 on /v1/test, a request that sends no music "
         "user token).",
-        "Likely causes: it has expired, or its exp is more than 15777000 s (about 6 months) "
-        "ahead; it was signed with another key than the MusicKit key its kid names, or iss is "
-        "not the Team ID that owns that key; the key was revoked or MusicKit is not enabled for "
-        "it; it is not ES256.",
+        f"Likely causes: it has expired, or its exp is {TOKEN_LIFETIME_LIMIT} or more ahead; "
+        "it was signed with another key than the MusicKit key its kid names, or iss is not the "
+        "Team ID that owns that key; the key was revoked or MusicKit is not enabled for it; it "
+        "is not ES256.",
     )
 
     @property

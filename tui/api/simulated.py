@@ -5,8 +5,8 @@ in the ways Apple is, as its reference pages and working clients show:
 
 - both tokens are checked: 401 when the developer token is missing, not an ES256 JWT with a
   10-character ``kid`` and ``iss``, expired, not yet valid or valid for too long (``exp`` at or
-  past 15777000 s after now); 403 with Apple's observed body when the music user token is
-  missing or not one it issued;
+  past ``MAX_TOKEN_LIFETIME`` after now); 403 with Apple's observed body when the music user
+  token is missing or not one it issued;
 - single GET of an unrated item is 404 with an errors body; multi GET leaves unrated ids out
   (and answers ``200 {"data": []}`` or 404 when none is rated, as configured);
 - PUT stores ``1``/``-1`` and answers a RatingsResponse; DELETE answers 204, or 404 when there
@@ -40,6 +40,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 
+from tui.api.limits import MAX_TOKEN_LIFETIME
 from tui.api.simulated_library import DEFAULT_LIBRARY_SIZE, SimulatedLibrary
 from tui.api.types import ID_RULES, RatingType, id_problem
 
@@ -47,8 +48,6 @@ from tui.api.types import ID_RULES, RatingType, id_problem
 DEMO_USER_TOKEN = "demo-music-user-token-NOT-A-REAL-TOKEN-0000"
 DEMO_TEAM_ID = "DEMOTEAM01"
 DEMO_KEY_ID = "DEMOKEY001"
-#: Apple's documented ceiling for ``exp - now`` of a developer token.
-MAX_TOKEN_LIFETIME = 15_777_000
 DEFAULT_MAX_IDS = 200
 
 #: The seeded library: (type, id) -> 1 / -1 for rated items; ids listed in ``UNRATED`` exist but

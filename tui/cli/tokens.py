@@ -28,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from tui.api.limits import TOKEN_LIFETIME_LIMIT
 from tui.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from tui.cli.common import (
     check_base_url,
@@ -111,7 +112,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     gen.add_argument("--key-file", required=True, metavar="PATH",
                      help="the private key, AuthKey_<KEYID>.p8")
     gen.add_argument("--days", type=_positive_days, default=180.0,
-                     help="lifetime in days (default 180; Apple's limit is about 182.6)")
+                     help="lifetime in days (default 180; Apple's limit is "
+                          f"{TOKEN_LIFETIME_LIMIT})")
     gen.add_argument("--origin", action="append", default=[], metavar="URL",
                      help="restrict the token to this web origin (repeatable)")
     gen.add_argument("--save", action="store_true",

@@ -1,8 +1,8 @@
 """Make a developer token from the team's MusicKit private key (``AuthKey_<KEYID>.p8``).
 
 The token is an ES256 JWT: header ``kid`` = Key ID; claims ``iss`` = Team ID, ``iat``, ``exp``
-and optionally ``origin``. Its lifetime stays a day short of Apple's 15777000 s ceiling,
-because tokens right at the ceiling were observed to be refused.
+and optionally ``origin``. Its lifetime stays a day short of Apple's ceiling
+(``MAX_TOKEN_LIFETIME``), because tokens right at the ceiling were observed to be refused.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tui.api.errors import BadInputError
-from tui.tokens.inspect import MAX_TOKEN_LIFETIME
+from tui.api.limits import MAX_TOKEN_LIFETIME, TOKEN_LIFETIME_LIMIT
 
 DEFAULT_DAYS = 180.0
 #: The longest lifetime generated, in seconds: a margin of one day below Apple's ceiling.
@@ -125,7 +125,7 @@ def generate_developer_token(
     """Sign a developer token (ES256 JWT) with the MusicKit key.
 
     ``private_key``: the key's PEM bytes or text, or the path of ``AuthKey_<KEYID>.p8``.
-    ``days``: lifetime, at most a day short of Apple's 15777000 s limit (about 181 days).
+    ``days``: lifetime, at most a day short of Apple's limit (about 181.6 days).
     ``origins``: optional web origins to restrict the token to. Raises
     :class:`TokenGenerationError` (a :class:`~tui.api.errors.BadInputError`) for a missing key
     file, a key that is not an EC P-256 PKCS#8 key, ids that are not 10 characters, or a bad
@@ -140,7 +140,7 @@ def generate_developer_token(
         raise TokenGenerationError(f"--days must be positive, got {days:g}")
     if lifetime > MAX_LIFETIME:
         raise TokenGenerationError(
-            f"--days {days:g} reaches Apple's limit of 15777000 s (about 182.6 days), and "
+            f"--days {days:g} reaches Apple's limit of {TOKEN_LIFETIME_LIMIT}, and "
             "tokens at the limit are refused",
             hint=f"use 180 days or less (at most {MAX_LIFETIME / 86400:.1f})")
     for origin in origins:

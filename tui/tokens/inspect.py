@@ -3,7 +3,7 @@
 The developer token is decoded with PyJWT *without* verifying its signature (only Apple has the
 public half of the MusicKit key). Each :class:`Finding` says what is wrong and why it matters in
 Apple's terms (an ES256 JWT whose ``kid`` is the 10-character MusicKit key ID and ``iss`` the
-Team ID, valid for at most 15777000 s). Nothing here ever returns a token's value.
+Team ID, valid for less than ``MAX_TOKEN_LIFETIME``). Nothing here ever returns a token's value.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from tui.api.limits import MAX_TOKEN_LIFETIME, TOKEN_LIFETIME_LIMIT
 from tui.tokens.redact import fingerprint
 
-#: Apple's ceiling for ``exp`` minus now, in seconds (about 6 months).
-MAX_TOKEN_LIFETIME = 15_777_000
+__all__ = ["MAX_TOKEN_LIFETIME"]  # re-exported: generation sets its ceiling from it
 #: Tokens right at the ceiling were observed to fail: 180 days or less is the safe lifetime.
 SAFE_TOKEN_LIFETIME = 180 * 86400
 #: Clock skew tolerated before ``iat`` counts as "in the future".
@@ -244,8 +244,8 @@ def inspect_developer_token(token: str, now: float | None = None) -> DeveloperTo
     if not exp_ok:
         findings.append(Finding(
             "error", "No exp (expiry) claim." if exp is None else "exp is not a number.",
-            "Apple requires exp, at most 15777000 seconds (about 6 months) ahead; a token "
-            "without it is refused."))
+            f"Apple requires exp, less than {TOKEN_LIFETIME_LIMIT} ahead; a token without "
+            "it is refused."))
         return report
     assert isinstance(exp, int | float)
     exp_s = float(exp)
@@ -269,21 +269,23 @@ def inspect_developer_token(token: str, now: float | None = None) -> DeveloperTo
             "Apple refuses tokens issued in the future; the clock of the machine that made it "
             "is probably wrong."))
     ahead = exp_s - now
-    if ahead >= MAX_TOKEN_LIFETIME:
+    if exp_s <= now:
+        pass  # expired: how long it was meant to live no longer matters
+    elif ahead >= MAX_TOKEN_LIFETIME:
         findings.append(Finding(
             "error", f"exp is {describe_duration(ahead)} ahead, at or past Apple's limit of "
-            "15777000 s (about 182 days).",
-            "Apple refuses a developer token whose expiry is more than about 6 months away "
-            "(401). Generate one with a lifetime of 180 days or less."))
+            f"{TOKEN_LIFETIME_LIMIT}.",
+            "Apple refuses a developer token whose expiry is that far away (401). Generate "
+            "one with a lifetime of 180 days or less."))
     elif report.lifetime is not None and report.lifetime >= MAX_TOKEN_LIFETIME:
         findings.append(Finding(
             "warning", f"Issued with a lifetime of {describe_duration(report.lifetime)}, "
-            "over Apple's 15777000 s limit.",
+            f"over Apple's limit of {TOKEN_LIFETIME_LIMIT}.",
             "Apple accepts it only now that less than the limit remains; whatever generated "
             "it ignores the limit, so its next tokens will be refused when new."))
     elif max(ahead, report.lifetime or 0.0) > SAFE_TOKEN_LIFETIME:
         findings.append(Finding(
-            "warning", "The lifetime is close to Apple's 15777000 s limit.",
+            "warning", f"The lifetime is close to Apple's limit of {TOKEN_LIFETIME_LIMIT}.",
             "Tokens with exp at or near the limit were observed to be refused; 180 days or "
             "less leaves a safe margin."))
     if report.origin:

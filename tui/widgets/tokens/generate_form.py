@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from tui.sanitize import safe_content
 
-#: Apple's limit is about 182 days; 180 leaves the margin that real tokens need.
+#: A little under Apple's limit (``MAX_TOKEN_LIFETIME``): the margin real tokens need.
 DEFAULT_DAYS = 180
 
 
