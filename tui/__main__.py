@@ -59,6 +59,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _language_tag(text: str) -> str:
+    from tui.api.types import language_problem
+
+    problem = language_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def _global_options() -> argparse.ArgumentParser:
     # SUPPRESS defaults let the same options appear before and after the subcommand without
     # the subcommand's parser overwriting what was given before it.
@@ -69,7 +78,7 @@ def _global_options() -> argparse.ArgumentParser:
     g.add_argument("--base-url", metavar="URL", default=s,
                    help="API base URL (env APPLE_MUSIC_API_BASE_URL; default "
                         "https://api.music.apple.com). https only, except http to loopback")
-    g.add_argument("-l", "--language", metavar="TAG", default=s,
+    g.add_argument("-l", "--language", metavar="TAG", type=_language_tag, default=s,
                    help="the `l` query parameter (a language tag such as en-US)")
     g.add_argument("--timeout", metavar="SECONDS", type=_positive_float, default=s,
                    help="per-request timeout in seconds (default 10)")

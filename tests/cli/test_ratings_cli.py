@@ -126,6 +126,37 @@ def test_bad_ids_exit_2_before_any_request(env: dict[str, str],
     assert "'../etc'" in results[0].stderr and "nothing was sent" in results[0].stderr
 
 
+@pytest.mark.parametrize("tag", ["x y", "e", "en_US", "en-US-toolongtag", "\x1b]52;c;eA==\x07"])
+def test_language_not_a_tag_exits_2_before_any_request(env: dict[str, str],
+                                                       loopback: LoopbackServer,
+                                                       tag: str) -> None:
+    argvs = [["-l", tag, "get", LIKED], ["get", "--language", tag, LIKED],
+             ["set", LIKED, "like", f"--language={tag}"], ["-l", tag, "token", "check"]]
+    results = run_cli_many([(argv, env) for argv in argvs])
+    for argv, result in zip(argvs, results, strict=True):
+        clean(result)
+        assert result.returncode == 2, (argv, result.stderr)
+        assert "is not a language tag like en-US" in result.stderr
+        assert "\x1b" not in result.stderr
+    assert loopback.seen == []
+
+
+def test_language_not_a_tag_stops_the_tui_before_it_starts(
+        isolated_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import tui.app
+    from tui.__main__ import main
+
+    started: list[object] = []
+    monkeypatch.setattr(tui.app, "run_app", started.append)
+    with pytest.raises(SystemExit) as exit_:
+        main(["--demo", "-l", "english"])
+    assert exit_.value.code == 2 and started == []
+    assert "language 'english' is not a language tag" in capsys.readouterr().err
+    main(["--demo", "-l", "zh-Hant-TW"])  # a tag: the app starts
+    assert len(started) == 1
+
+
 def test_bad_type_exit_2_lists_the_nine(env: dict[str, str], loopback: LoopbackServer) -> None:
     result = run_cli(["get", "--type", "song", "1"], env)
     clean(result)

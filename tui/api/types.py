@@ -134,6 +134,17 @@ def validate_id(item_id: str, rating_type: RatingType | None = None) -> str:
     return item_id
 
 
+#: Same shape the API accepts for ``l`` (en-US, es-MX, zh-Hant-TW ...).
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+
+
+def language_problem(language: str) -> str | None:
+    """Why ``language`` cannot be sent as ``l``, or None (empty means "no l parameter")."""
+    if not language or _LANGUAGE_TAG.fullmatch(language):
+        return None
+    return f"language {quote_id(language, 20)} is not a language tag like en-US"
+
+
 def split_ids(text: str) -> list[str]:
     """Split pasted text into ids on whitespace and commas, dropping empty pieces."""
     return [piece for piece in re.split(r"[\s,]+", text) if piece]

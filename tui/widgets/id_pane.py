@@ -7,7 +7,6 @@ leaves the pane, as an :class:`IdPane.Submitted` message.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rich.markup import escape
@@ -20,11 +19,16 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 from textual.widgets.input import Selection
 
-from tui.api.types import ID_RULES, RatingType, id_problem, quote_id, split_ids
+from tui.api.types import (
+    ID_RULES,
+    RatingType,
+    id_problem,
+    language_problem,
+    quote_id,
+    split_ids,
+)
 from tui.widgets.wording import plural
 
-#: Same shape the API accepts for ``l`` (en-US, es-MX, zh-Hant-TW ...).
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 #: How many bad ids are listed one by one before "and N more".
 MAX_LISTED_PROBLEMS = 4
 
@@ -167,13 +171,6 @@ def id_problems(ids: list[str], rating_type: RatingType) -> list[tuple[str, str]
         if problem is not None:
             out.append((item_id, problem))
     return out
-
-
-def language_problem(language: str) -> str | None:
-    """Why ``language`` cannot be sent as ``l``, or None (empty means "no l parameter")."""
-    if not language or _LANGUAGE_TAG.fullmatch(language):
-        return None
-    return f"language {language[:20]!r} is not a language tag like en-US"
 
 
 class IdPane(Vertical):
