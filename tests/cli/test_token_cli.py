@@ -147,10 +147,48 @@ def test_set_from_stdin_into_the_keyring(cli: Cli, memory_keyring: MemoryKeyring
     assert code == 0, err
     assert memory_keyring.entries[USER_KEY] == FAKE_USER
     assert out == f"Stored the music user token ({fingerprint(FAKE_USER)}) in the keyring.\n"
-    code, out, err = cli("token", "set", "developer", stdin=FAKE_DEV)
+    jwt_token = make_demo_developer_token()
+    code, out, err = cli("token", "set", "developer", stdin=jwt_token)
+    assert code == 0, err
+    assert memory_keyring.entries[DEV_KEY] == jwt_token
+
+
+def test_set_developer_not_a_jwt_without_a_terminal_needs_force(
+        cli: Cli, memory_keyring: MemoryKeyring) -> None:
+    code, out, err = cli("token", "set", "developer", stdin=FAKE_USER)
+    assert code == 2 and out == ""
+    assert "the value is not a JWT" in err and "nothing was stored" in err
+    assert "--force" in err and "amratings token set user" in err
+    assert memory_keyring.entries == {}
+    code, out, err = cli("token", "set", "developer", "--force", stdin=FAKE_DEV)
     assert code == 0
-    assert "looks wrong (error): Not a JWT." in err  # stored anyway, with a warning
+    assert "looks wrong (error): Not a JWT." in err  # stored as asked, with a warning
     assert memory_keyring.entries[DEV_KEY] == FAKE_DEV
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "stored"), [("y\n", True), ("yes\n", True), ("\n", False),
+                                                ("n\n", False), ("", False)])
+def test_set_developer_not_a_jwt_on_a_terminal_asks(
+        cli: Cli, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], answer: str, stored: bool) -> None:
+    import getpass
+
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": FAKE_DEV)
+    monkeypatch.setattr(sys, "stdin", _Terminal(answer))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code = main(["token", "set", "developer"])
+    out, err = capsys.readouterr()
+    assert "the value is not a JWT" in err and "Store it anyway? [y/N]" in err
+    assert FAKE_DEV not in out + err
+    if stored:
+        assert code == 0 and memory_keyring.entries[DEV_KEY] == FAKE_DEV
+    else:
+        assert code == 2 and memory_keyring.entries == {} and "nothing was stored" in err
 
 
 def test_set_refuses_empty(cli: Cli, memory_keyring: MemoryKeyring) -> None:
@@ -355,7 +393,7 @@ def test_hanging_keyring_is_bounded_in_a_real_process(home: dict[str, str]) -> N
                                      "tui.tokens.keyrings.UnviableKeyring"])
 def test_bad_keyring_backend_in_a_real_process(home: dict[str, str], backend: str) -> None:
     env = _subprocess_env(home, PYTHON_KEYRING_BACKEND=backend)
-    done = run_cli(["token", "set", "developer"], env, stdin=FAKE_DEV)
+    done = run_cli(["token", "set", "developer", "--force"], env, stdin=FAKE_DEV)
     assert done.returncode == 1
     assert f"keyring unavailable: PYTHON_KEYRING_BACKEND='{backend}' cannot be used" in \
         done.stderr
@@ -387,7 +425,7 @@ def test_no_command_leaks_a_token(home: dict[str, str], tmp_path: Path, key_file
                 home, PYTHON_KEYRING_BACKEND="tui.tokens.keyrings.JsonFileKeyring",
                 AMRATINGS_TEST_KEYRING_FILE=str(keyring_file))
             runs: list[tuple[list[str], str | None]] = [
-                (["token", "set", "developer"], dev),
+                (["token", "set", "developer", "--force"], dev),
                 (["token", "set", "user", "-v"], FAKE_USER),
                 (["token", "status"], None),
                 (["token", "status", "--json", "-v"], None),
@@ -395,7 +433,7 @@ def test_no_command_leaks_a_token(home: dict[str, str], tmp_path: Path, key_file
                 (["token", "check", "--json", "--base-url", server.url], None),
                 (["-v", "token", "check", "--base-url", server.url], None),
                 (["token", "forget", "all", "-v"], None),
-                (["token", "set", "developer", "--file"], dev),
+                (["token", "set", "developer", "--file", "--force"], dev),
                 (["token", "set", "user", "--file"], "FAKE-WRONG-USER-TOKEN-LEAKCHECK"),
                 (["token", "check", "-v", "--base-url", server.url], None),  # a 403 answer
                 (["token", "status", "-v"], None),

@@ -4,7 +4,8 @@
 Exit codes (issue 3):
 
 - ``set``: 0 stored; 1 not stored (no usable keyring and no ``--file``, or the file cannot be
-  written); 2 empty value, or ``--demo``.
+  written); 2 empty value, a developer token that is not a JWT (refused without ``--force``
+  when stdin is not a terminal; on a terminal the user is asked and said no), or ``--demo``.
 - ``forget``: 0 done (even when nothing was stored); 1 a keyring exists but could not be
   checked (locked, hanging, failing), so a token may remain; 2 ``--demo``.
 - ``status``: 0 both tokens present with no error-level finding; 1 a finding is an error;
@@ -80,6 +81,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     put.add_argument("--file", action="store_true",
                      help="store it in a 0600 file under the config directory instead of the "
                           "keyring (for SSH sessions and servers without a keyring)")
+    put.add_argument("--force", action="store_true",
+                     help="store a developer token even if it is not a JWT, without asking")
 
     forget = sub.add_parser("forget", parents=parents,
                             help="remove stored tokens (keyring and file)",
@@ -185,6 +188,9 @@ def _set(args: argparse.Namespace, config: AppConfig) -> int:
             "the prompt")
         return EXIT_USAGE
     remember_secrets(value)
+    if kind == "developer" and not args.force and not _is_jwt(value) \
+            and not _confirm_not_a_jwt():
+        return EXIT_USAGE
     for finding in _findings_for(kind, value):
         if finding.severity != "info":
             say(f"amratings: warning: the {name} looks wrong ({finding.severity}): "
@@ -200,6 +206,32 @@ def _set(args: argparse.Namespace, config: AppConfig) -> int:
     sys.stdout.flush()
     _warn_if_shadowed(kind, value)
     return EXIT_OK
+
+
+def _is_jwt(value: str) -> bool:
+    from tui.tokens.inspect import inspect_developer_token
+
+    return inspect_developer_token(value).is_jwt
+
+
+def _confirm_not_a_jwt() -> bool:
+    """A developer token that is not a JWT is almost always the wrong paste (the music user
+    token, a key file, a truncated copy), which Apple would only refuse: ask on a terminal,
+    refuse otherwise (``--force`` stores it anyway)."""
+    problem = ("the value is not a JWT (three base64url parts separated by dots), and a "
+               "developer token always is")
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        say(f"amratings: error: {problem}; nothing was stored")
+        say("hint: check what was piped in (the music user token goes to `amratings token set "
+            "user`); `--force` stores it anyway")
+        return False
+    say(f"amratings: warning: {problem}.")
+    sys.stderr.write("Store it anyway? [y/N] ")
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() in ("y", "yes"):
+        return True
+    say("amratings: nothing was stored")
+    return False
 
 
 def _findings_for(kind: str, value: str) -> list[Finding]:
