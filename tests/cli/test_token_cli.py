@@ -327,13 +327,60 @@ def test_generate_save(cli: Cli, key_file: Path, memory_keyring: MemoryKeyring) 
     assert "(expires in 180 days) in the keyring" in out
 
 
-def test_generate_save_without_keyring_exits_1(cli: Cli, key_file: Path) -> None:
+def _stored_file_token() -> str:
+    path = token_file_path()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    token: str = json.loads(path.read_text())["developer"]
+    return token
+
+
+def test_generate_save_without_keyring_falls_back_to_the_file(cli: Cli, key_file: Path) -> None:
+    # No terminal to ask: the token the user asked to keep goes to the 0600 file, said clearly.
     code, out, err = cli("token", "generate", "--team-id", TEAM_ID, "--key-id", KEY_ID,
                          "--key-file", str(key_file), "--save")
-    assert code == 1 and out == "" and "keyring unavailable" in err
+    assert code == 0, err
+    path = token_file_path()
+    assert ("amratings: warning: keyring unavailable: the keyring is disabled (null backend)"
+            in err)
+    assert f"storing the new token in {path} (mode 0600) instead" in err
+    assert "amratings token forget developer" in err
+    token = _stored_file_token()
+    assert jwt.get_unverified_header(token)["kid"] == KEY_ID
+    assert f"Stored a new developer token {fingerprint(token)}" in out
+    assert f"in {path} (mode 0600)." in out and token not in out + err
     code, out, _ = cli("token", "generate", "--team-id", TEAM_ID, "--key-id", KEY_ID,
                        "--key-file", str(key_file), "--save", "--file")
     assert code == 0 and "(mode 0600)" in out
+
+
+@pytest.mark.parametrize(("answer", "stored"), [("\n", True), ("y\n", True), ("n\n", False),
+                                                ("", False)])
+def test_generate_save_without_keyring_on_a_terminal_asks(
+        key_file: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        home: dict[str, str], answer: str, stored: bool) -> None:
+    monkeypatch.setattr(sys, "stdin", _Terminal(answer))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code = main(["token", "generate", "--team-id", TEAM_ID, "--key-id", KEY_ID,
+                 "--key-file", str(key_file), "--save"])
+    out, err = capsys.readouterr()
+    assert "keyring unavailable" in err
+    assert f"Store the new token in {token_file_path()} (mode 0600) instead? [Y/n]" in err
+    if stored:
+        assert code == 0 and fingerprint(_stored_file_token()) in out
+    else:
+        assert code == 1 and out == "" and not token_file_path().exists()
+        assert "`--save --file`" in err and "without --save to print the token" in err
+
+
+def test_generate_save_with_neither_keyring_nor_file_says_how_to_keep_it(
+        cli: Cli, key_file: Path) -> None:
+    token_file_path().parent.mkdir(parents=True, exist_ok=True)
+    token_file_path().mkdir()  # the file cannot be written
+    code, out, err = cli("token", "generate", "--team-id", TEAM_ID, "--key-id", KEY_ID,
+                         "--key-file", str(key_file), "--save")
+    assert code == 1 and out == ""
+    assert "keyring unavailable" in err and "hint: run again without --save" in err
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize(("args", "words"), [

@@ -13,6 +13,8 @@ Exit codes (issue 3):
 - ``check``: 0 both steps pass; 1 either fails; 2 a token is missing or the base URL is bad.
 - ``generate``: 0 made (and saved with ``--save``); 1 ``--save`` could not store it; 2 bad
   input (missing key file, not an EC P-256 PKCS#8 key, ids not 10 characters, bad ``--days``).
+  A token made for ``--save`` is never thrown away unasked: when the keyring is unavailable it
+  goes to the 0600 token file instead, with a line saying so (on a terminal, after asking).
 
 Nothing here prints a token whole, except ``generate`` without ``--save``, whose whole point is
 to print the new token on stdout (its summary goes to stderr so stdout stays pipeable).
@@ -43,6 +45,7 @@ from tui.cli.common import (
 from tui.sanitize import json_dumps
 
 if TYPE_CHECKING:
+    from tui.api.errors import AmRatingsError
     from tui.config import AppConfig
     from tui.tokens.check import TokenCheck
     from tui.tokens.inspect import DeveloperTokenReport, Finding, UserTokenReport
@@ -475,7 +478,7 @@ def _generate(args: argparse.Namespace, config: AppConfig) -> int:
     from tui.api.errors import AmRatingsError
     from tui.tokens.generate import generate_developer_token, key_id_from_file_name
     from tui.tokens.inspect import inspect_developer_token
-    from tui.tokens.store import keyring_timeout, save_token, token_file_path
+    from tui.tokens.store import TokenStoreError, keyring_timeout, save_token, token_file_path
 
     if args.file and not args.save:
         say("amratings: error: --file only applies with --save")
@@ -504,13 +507,42 @@ def _generate(args: argparse.Namespace, config: AppConfig) -> int:
     where: Literal["keyring", "file"] = "file" if args.file else "keyring"
     try:
         save_token("developer", token, where, timeout=keyring_timeout())
+    except TokenStoreError as exc:
+        if exc.backend is None or not _file_instead(exc):
+            print_error(exc)
+            say("hint: run again with `--save --file` to store it in a 0600 file, or without "
+                "--save to print the token and keep it yourself")
+            return exc.exit_code
+        where = "file"
+        try:
+            save_token("developer", token, where, timeout=keyring_timeout())
+        except AmRatingsError as file_exc:
+            print_error(file_exc)
+            say("hint: run again without --save to print the token and keep it yourself")
+            return file_exc.exit_code
     except AmRatingsError as exc:
         print_error(exc)
-        if exc.exit_code != EXIT_USAGE:
-            say("hint: or run without --save to print the token and keep it yourself")
         return exc.exit_code
     place = f"{token_file_path()} (mode 0600)" if where == "file" else "the keyring"
     sys.stdout.write(f"Stored a new {summary} in {place}.\n")
     sys.stdout.flush()
     _warn_if_shadowed("developer", token)
     return EXIT_OK
+
+
+def _file_instead(exc: AmRatingsError) -> bool:
+    """The keyring refused a freshly made token: whether to store it in the 0600 token file
+    instead. On a terminal the user is asked (yes by default); otherwise it is, with a line
+    saying so, since the alternative is to throw away a token the user asked to keep."""
+    from tui.tokens.store import token_file_path
+
+    path = token_file_path()
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        say(f"amratings: {exc.message}")
+        sys.stderr.write(f"Store the new token in {path} (mode 0600) instead? [Y/n] ")
+        sys.stderr.flush()
+        answer = sys.stdin.readline()  # "" at end of input (ctrl-D): no
+        return bool(answer) and answer.strip().lower() in ("", "y", "yes")
+    say(f"amratings: warning: {exc.message}; storing the new token in {path} (mode 0600) "
+        "instead (`amratings token forget developer` removes it)")
+    return True
