@@ -169,6 +169,29 @@ async def test_bad_ids_give_inline_messages_and_send_nothing(
         assert len(ratings_requests(sim)) == 1
 
 
+@pytest.mark.parametrize("size", [(80, 24), (50, 14)])
+async def test_bad_ids_panel_keeps_its_and_more_line_when_lines_wrap(
+        make_app: Any, sim: SimulatedAppleMusic, size: tuple[int, int]) -> None:
+    # Catalog ids typed as library ids: each reason is long enough to wrap.
+    bad = [str(907242702 + n) for n in range(7)]
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await look_up(pilot, " ".join(bad))
+        problems = browser(app).query_one("#id-problems")
+        text = screen_text(app)
+        listed = sum(f"'{item}'" in text for item in bad)
+        assert f"… and {len(bad) - listed} more" in text, text
+        assert 0 < listed < len(bad) and "Nothing was sent: 7 of 7 ids" in text
+        # Everything it says fits: nothing is cut off at the bottom.
+        assert problems.virtual_size.height <= problems.size.height
+        assert sim.requests == []
+
+        await pilot.resize_terminal(160, 30)  # wide enough for one row each: four fit
+        await pilot.pause()
+        wider = screen_text(app)
+        assert sum(f"'{item}'" in wider for item in bad) == 4 and "… and 3 more" in wider
+
+
 async def test_a_bad_language_is_refused_inline(make_app: Any, sim: SimulatedAppleMusic) -> None:
     app = make_app()
     async with app.run_test() as pilot:

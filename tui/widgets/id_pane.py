@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.markup import escape
+from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,6 +32,8 @@ from tui.widgets.wording import plural
 
 #: How many bad ids are listed one by one before "and N more".
 MAX_LISTED_PROBLEMS = 4
+#: The messages' height at most (``max-height`` of ``#id-problems``), in terminal rows.
+MAX_PROBLEM_ROWS = 6
 
 
 class IdsInput(Input):
@@ -171,6 +174,12 @@ def id_problems(ids: list[str], rating_type: RatingType) -> list[tuple[str, str]
         if problem is not None:
             out.append((item_id, problem))
     return out
+
+
+def _more_line(count: int, *, listed: bool) -> str:
+    if listed:
+        return f"  … and {count} more"
+    return f"  … {plural(count, 'id')}, too many to list here"
 
 
 class IdPane(Vertical):
@@ -348,26 +357,50 @@ class IdPane(Vertical):
         """Show what is wrong with the current input; True when it can be sent."""
         ids = split_ids(self.ids_text)
         language = self.query_one("#language", Input).value.strip()
-        lines: list[str] = []
+        head: list[str] = []
+        listed: list[str] = []
+        tail: list[str] = []
         if not ids:
-            lines.append("Type or paste at least one id, then press Enter.")
+            head.append("Type or paste at least one id, then press Enter.")
         problems = id_problems(ids, self.rating_type)
+        bad_language = language_problem(language)
+        if bad_language:
+            tail.append(f"✕ {bad_language}")
         if problems:
             unique = len(dict.fromkeys(ids))
             which = ("the id" if unique == 1
                      else f"{len(problems)} of {plural(unique, 'id')}")
-            lines.append(f"Nothing was sent: {which} cannot be sent as "
-                         f"{self.rating_type.value}.")
-            for item_id, why in problems[:MAX_LISTED_PROBLEMS]:
-                lines.append(f"  ✕ {escape(quote_id(item_id, 32))}: {escape(why)}")
-            if len(problems) > MAX_LISTED_PROBLEMS:
-                lines.append(f"  … and {len(problems) - MAX_LISTED_PROBLEMS} more")
-        bad_language = language_problem(language)
-        if bad_language:
-            lines.append(f"✕ {escape(bad_language)}")
-        self.query_one("#id-problems", Static).update("\n".join(lines))
+            head.append(f"Nothing was sent: {which} cannot be sent as "
+                        f"{self.rating_type.value}.")
+            # As many as fit in the messages' rows (a long reason wraps), always leaving
+            # room for the "and N more" line, which must never be the one cut off.
+            room = MAX_PROBLEM_ROWS - self._rows(head) - self._rows(tail)
+            for index, (item_id, why) in enumerate(problems[:MAX_LISTED_PROBLEMS]):
+                line = f"  ✕ {quote_id(item_id, 32)}: {why}"
+                left = len(problems) - index - 1
+                more = self._rows([_more_line(left, listed=True)]) if left else 0
+                if self._rows([*listed, line]) + more > room:
+                    break
+                listed.append(line)
+            if len(problems) > len(listed):
+                listed.append(_more_line(len(problems) - len(listed), listed=bool(listed)))
+        lines = head + listed + tail
+        self.query_one("#id-problems", Static).update("\n".join(escape(s) for s in lines))
         self.set_class(bool(lines), "-has-problems")
         return not lines
+
+    def _rows(self, lines: list[str]) -> int:
+        """Terminal rows ``lines`` take in the messages, wrapped to the pane's width."""
+        width = self.content_size.width
+        if width <= 0:  # not laid out yet: a line each
+            return len(lines)
+        console = self.app.console
+        return sum(len(Text(line).wrap(console, width)) for line in lines)
+
+    def on_resize(self) -> None:
+        # A new width wraps the messages anew: list as many as now fit.
+        if self.has_class("-has-problems"):
+            self.validate()
 
     def submit(self) -> None:
         """Validate and, when everything can be sent, post :class:`Submitted`."""
