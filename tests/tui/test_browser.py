@@ -205,6 +205,50 @@ async def test_a_bad_language_is_refused_inline(make_app: Any, sim: SimulatedApp
         assert ratings_requests(sim) == [("GET", f"/v1/me/ratings/{TYPE}/{UNRATED}?l=es-MX")]
 
 
+def cursor_row_on_screen(app: AmRatingsApp) -> bool:
+    """Whether the table's cursor row is drawn, highlighted, inside the table's visible part."""
+    results = table(app)
+    header = results.header_height if results.show_header else 0
+    visible = results.scrollable_content_region.height - header
+    return results.scroll_y <= results.cursor_row < results.scroll_y + visible
+
+
+async def test_the_cursor_row_stays_visible_after_a_resize(make_app: Any,
+                                                           sim: SimulatedAppleMusic) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 40)) as pilot:
+        ids = [f"i.Resize{n:03d}" for n in range(40)]
+        await look_up(pilot, " ".join(ids))
+        await pilot.press("down", *["down"] * 30)
+        results = table(app)
+        assert results.cursor_row == 30 and cursor_row_on_screen(app)
+        await pilot.resize_terminal(80, 16)
+        await pilot.pause()
+        await pilot.pause()
+        assert results.cursor_row == 30 and cursor_row_on_screen(app)
+        assert " 31  i.Resize030" in screen_text(app)
+        await pilot.press("l")  # acts on the row the user sees
+        await settle(pilot)
+        assert sim.rating_of(TYPE, "i.Resize030") == 1
+        assert [row.item_id for row in results.rows_state if row.note == "liked"] == \
+            ["i.Resize030"]
+
+
+async def test_home_and_end_jump_to_the_first_and_last_row(make_app: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 20)) as pilot:
+        await look_up(pilot, " ".join(SAMPLE * 10))
+        await pilot.press("down")
+        results = table(app)
+        await pilot.press("end")
+        await pilot.pause()
+        assert results.cursor_row == 29 and cursor_row_on_screen(app)
+        assert " 30  " + UNRATED in screen_text(app)
+        await pilot.press("home")
+        await pilot.pause()
+        assert results.cursor_row == 0 and results.scroll_y == 0
+
+
 async def test_focus_starts_in_ids_and_stays_after_enter(make_app: Any) -> None:
     app = make_app()
     async with app.run_test() as pilot:

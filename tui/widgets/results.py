@@ -75,6 +75,9 @@ class ResultsTable(FastTable):
         Binding("r", "screen.refetch", "Re-fetch", id="rating.refetch"),
         Binding("i", "screen.inspect", "Inspect", id="request.inspect"),
         Binding("slash", "screen.focus_ids", "IDs", id="browser.ids", show=False),
+        # DataTable's home/end move along the columns, which a row cursor does not have.
+        Binding("home", "scroll_top", "First row", id="results.first", show=False),
+        Binding("end", "scroll_bottom", "Last row", id="results.last", show=False),
     ]
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -92,6 +95,13 @@ class ResultsTable(FastTable):
         self.add_column(Text("Rating"), key="rating", width=12)
         self.add_column(Text("Name"), key="name")
         self._note_key = self.add_column(Text("Note"), key="note")
+
+    def on_resize(self) -> None:
+        # A smaller table (a resized terminal, the error panel opening) can leave the cursor
+        # row out of sight, and l / d / c would act on a row the user cannot see. Once the
+        # new size is laid out, scroll it back into view (move_cursor scrolls even when the
+        # cursor stays where it is).
+        self.call_after_refresh(self.move_cursor, animate=False)
 
     # -- filling -----------------------------------------------------------------------
 
