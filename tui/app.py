@@ -12,11 +12,12 @@ import contextlib
 import gc
 import importlib
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import var
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
 
 #: After this long without tokens from the keyring, the banner says why it waits.
 SLOW_KEYRING_SECONDS = 3.0
+#: Keys typed before anything has focus are held at most this long for the first focused widget.
+TYPE_AHEAD_SECONDS = 2.0
 #: What the first lookup needs, in import order (each after the modules it imports), so the
 #: warm-up can import them one at a time.
 WARM_UP_MODULES = ("httpx", "pydantic_core", "pydantic.main", "tui.api.models",
@@ -105,6 +108,10 @@ class AmRatingsApp(App[int]):
         self._load_tokens = load_tokens
         #: True while objects this app froze are frozen (see FREEZE_GC).
         self._froze_gc = False
+        #: Keys typed before the first screen has focus (see :meth:`on_event`); None once that
+        #: first focus is there and they have been delivered.
+        self._type_ahead: list[events.Key] | None = []
+        self._type_ahead_until = 0.0
         self.set_reactive(AmRatingsApp.tokens, tokens)
         # No animations unless asked for (TEXTUAL_ANIMATIONS): over SSH they cost frames and
         # read as lag.
@@ -112,6 +119,40 @@ class AmRatingsApp(App[int]):
             self.animation_level = "none"
         if config.keymap:
             self.set_keymap(config.keymap)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Hold keys typed at launch until the first screen has focus.
+
+        The terminal delivers keys as soon as the app starts reading them, while the browser
+        may still be composing: with no widget focused, Textual hands them to the screen,
+        which drops them. Typing (or pasting) ids right after ``amratings`` must reach the id
+        input, so until something has focus keys wait here, and then go to it in order. An
+        Enter typed before the terminal left line mode arrives as a line feed (ctrl+j, which
+        nothing is bound to): held, it counts as the Enter it was.
+        """
+        if self._type_ahead is not None and isinstance(event, events.Key) \
+                and not event.is_forwarded:
+            if self.focused is None or self._type_ahead:
+                if not self._type_ahead:
+                    self._type_ahead_until = time.monotonic() + TYPE_AHEAD_SECONDS
+                    self.set_timer(0.01, self._deliver_type_ahead)
+                if event.key == "ctrl+j":
+                    event = events.Key("enter", "\r")
+                self._type_ahead.append(event)
+                return
+            self._type_ahead = None  # focus came before any key: nothing to hold from now on
+        await super().on_event(event)
+
+    async def _deliver_type_ahead(self) -> None:
+        held = self._type_ahead
+        if not held:
+            return
+        if self.focused is None and time.monotonic() < self._type_ahead_until:
+            self.set_timer(0.01, self._deliver_type_ahead)
+            return
+        self._type_ahead = None
+        for key in held:  # in the order typed; later keys wait for these (one message loop)
+            await super().on_event(key)
 
     def get_default_screen(self) -> Screen[Any]:
         """The browser is the base screen."""

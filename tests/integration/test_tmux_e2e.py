@@ -248,6 +248,26 @@ def test_tmux_library_screen(pane: tuple[Pane, dict[str, str]], tmp_path: Path) 
     assert time.monotonic() - started < 60
 
 
+def test_tmux_keys_typed_at_launch_reach_the_id_input(
+        pane: tuple[Pane, dict[str, str]], tmp_path: Path) -> None:
+    # A person types the id (and Enter) right after the command, before the first frame: a
+    # bare Textual app keeps such keys, and so must this one.
+    p, tokens = pane
+    sim = SimulatedAppleMusic(developer_tokens=[tokens["developer"]],
+                              user_tokens=[tokens["user"]])
+    with serve(sim) as server:
+        p.type(f"clear; stty -g > {tmp_path}/early.before; amratings --base-url {server.url}; "
+               f"echo EXIT=$?; stty -g > {tmp_path}/early.after")
+        p.key("Enter")
+        p.type(LIKED_ID)  # no wait: the app is still starting
+        p.key("Enter")
+        screen = p.wait("the typed-ahead lookup's Liked rating",
+                        lambda s: re.search(rf"{LIKED_ID}\s+♥ Liked", s) is not None,
+                        timeout=20)
+        assert "No lookup yet" not in screen
+        _quit_and_check_clean(p, "early", tmp_path)
+
+
 def test_pane_helper_fails_with_the_screen_on_timeout(tmp_path: Path) -> None:
     # The waits are the only thing between a hung app and a hung CI run: they must end, and say
     # what was on screen. Checked without tmux, against a stub capture.

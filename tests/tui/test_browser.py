@@ -249,6 +249,27 @@ async def test_home_and_end_jump_to_the_first_and_last_row(make_app: Any) -> Non
         assert results.cursor_row == 0 and results.scroll_y == 0
 
 
+async def test_keys_typed_at_launch_reach_the_id_input(sim: SimulatedAppleMusic,
+                                                        pinned_requests: None) -> None:
+    # Keys the terminal delivers while the browser is still being composed, before anything
+    # has focus: Textual alone hands them to the screen, which drops them.
+    class TypedAtLaunch(AmRatingsApp):
+        def on_mount(self) -> None:  # runs after AmRatingsApp.on_mount (Textual walks the MRO)
+            assert self.focused is None
+            for char in SAMPLE[0]:
+                self.post_message(events.Key("full_stop" if char == "." else char, char))
+            # Enter typed before the terminal left line mode arrives as a line feed.
+            self.post_message(events.Key("ctrl+j", "\n"))
+
+    app = TypedAtLaunch(AppConfig(demo=True), transport=sim, tokens=demo_token_pair())
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert browser(app).query_one(IdsInput).value == SAMPLE[0]
+        assert row_texts(app) == [(SAMPLE[0], "Liked", "")]
+        await pilot.press("x")  # once focus is there, keys go straight to it
+        assert browser(app).query_one(IdsInput).value.endswith("x")
+
+
 async def test_focus_starts_in_ids_and_stays_after_enter(make_app: Any) -> None:
     app = make_app()
     async with app.run_test() as pilot:
