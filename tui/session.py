@@ -97,10 +97,12 @@ class Session:
         await self._tokens_known.wait()
         missing = missing_token(self.tokens)
         if missing is not None:
+            from tui.widgets.wording import app_keys
+
             raise ConfigurationError(
                 f"no {missing} is set, so nothing was sent",
-                hint="Press F2 to enter the tokens, or set APPLE_MUSIC_DEVELOPER_TOKEN and "
-                     "APPLE_MUSIC_USER_TOKEN (or run `amratings token set`).")
+                hint=f"Press {app_keys(self).tokens} to enter the tokens, or set "
+                     "APPLE_MUSIC_DEVELOPER_TOKEN and APPLE_MUSIC_USER_TOKEN.")
         assert self.tokens is not None
         if self._client is None:
             from tui.backend import make_client

@@ -36,6 +36,7 @@ from tui.widgets.tokens import (
     TokenDetails,
     TokenInput,
 )
+from tui.widgets.wording import app_keys, in_app
 
 if TYPE_CHECKING:
     from tui.tokens.login import LoginNotice, LoginResult, LoginServer
@@ -196,7 +197,8 @@ class TokenSetupScreen(Screen[object]):
         from tui.tokens.inspect import inspect_developer_token
         from tui.widgets.tokens.token_details import describe_developer_report
 
-        details.show(describe_developer_report(inspect_developer_token(value, now=self._now())))
+        details.show(describe_developer_report(inspect_developer_token(value, now=self._now()),
+                                               app_keys(self.app)))
 
     def _decode_user(self, value: str) -> None:
         details = self.query_one("#user-details", TokenDetails)
@@ -207,7 +209,7 @@ class TokenSetupScreen(Screen[object]):
         from tui.widgets.tokens.token_details import describe_user_report
 
         report = inspect_user_token(value, developer_token=self._developer.value or None)
-        details.show(describe_user_report(report))
+        details.show(describe_user_report(report, app_keys(self.app)))
 
     # ------------------------------------------------------------------ reveal
 
@@ -500,8 +502,10 @@ class TokenSetupScreen(Screen[object]):
                 sources[kind] = str(saved)
             except AmRatingsError as exc:
                 # Nothing is posted: the app keeps its tokens until a save fully succeeds.
+                hint = in_app(exc.hint, app_keys(self.app), in_token_setup=True) \
+                    if exc.hint else None
                 self.app.call_from_thread(self._save_failed,
-                                          _sentences("Not saved", exc.message, exc.hint))
+                                          _sentences("Not saved", exc.message, hint))
                 return
         self.app.call_from_thread(self._finish, developer, user, sources, where)
 

@@ -19,6 +19,7 @@ from textual.widgets import Static
 
 from tui.api.errors import AmRatingsError
 from tui.sanitize import safe_text
+from tui.widgets.wording import app_keys, in_app
 
 if TYPE_CHECKING:
     from tui.tokens.store import StoredToken, TokenPair
@@ -99,7 +100,13 @@ class ErrorPanel(VerticalScroll):
     def show_error(self, error: AmRatingsError, tokens: TokenPair | None = None) -> None:
         """Describe ``error`` and make the panel visible."""
         self.error = error
-        self.report = describe_error(error, tokens)
+        report = describe_error(error, tokens)
+        # The hints are shared with the CLI, which names its commands; here, name the keys.
+        keys = app_keys(self.app)
+        if report.next_step:
+            report.next_step = in_app(report.next_step, keys)
+        report.notes = [in_app(note, keys) for note in report.notes]
+        self.report = report
         self._draw()
         self.add_class("-shown")
         self.scroll_home(animate=False)

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.sanitize import clean, safe_content
+from tui.widgets.wording import AppKeys, app_keys, in_app
 
 if TYPE_CHECKING:
     from tui.tokens.check import TokenCheck, TokenCheckStep
@@ -35,13 +36,14 @@ OUTCOME_MARKS: dict[str, tuple[str, str]] = {
 COLUMN_GAP = 2
 
 
-def describe_step(step: TokenCheckStep, name_width: int = 0) -> Content:
+def describe_step(step: TokenCheckStep, name_width: int = 0,
+                  keys: AppKeys | None = None) -> Content:
     """One step: its outcome as mark and word, the token it tests, the request, the HTTP status
     and time taken; then Apple's code, title and detail; then each diagnosis sentence.
 
     ``name_width`` pads the name so the steps' requests line up; the gap after the name is
     always there, so a name as long as the column (``Music user token``) never runs into the
-    request.
+    request. The diagnosis names this screen's keys (``keys``) where it names a command.
     """
     mark = OUTCOME_MARKS.get(step.outcome, (step.outcome, "bold"))
     pad = max(name_width, len(step.name)) - len(step.name) + COLUMN_GAP
@@ -63,11 +65,12 @@ def describe_step(step: TokenCheckStep, name_width: int = 0) -> Content:
                                       clean(" · ".join(apple))))
     elif step.error and step.outcome == "failed":
         lines.append(Content.assemble("  ", clean(step.error)))
-    lines.extend(Content.assemble("  ", clean(sentence)) for sentence in step.diagnosis)
+    lines.extend(Content.assemble("  ", clean(in_app(sentence, keys, in_token_setup=True)))
+                 for sentence in step.diagnosis)
     return Content("\n").join(lines)
 
 
-def describe_check(check: TokenCheck) -> Content:
+def describe_check(check: TokenCheck, keys: AppKeys | None = None) -> Content:
     """A one-line verdict first (what a person looks for), then every step."""
     if check.ok:
         verdict = Content.styled("Both tokens work.", "bold $text-success")
@@ -77,7 +80,7 @@ def describe_check(check: TokenCheck) -> Content:
         verdict = Content.styled("The tokens do not work yet: see the failed step.",
                                  "bold $text-error")
     name_width = max((len(step.name) for step in check.steps), default=0)
-    lines = [verdict, *(describe_step(step, name_width) for step in check.steps)]
+    lines = [verdict, *(describe_step(step, name_width, keys) for step in check.steps)]
     return Content("\n").join(lines)
 
 
@@ -107,7 +110,7 @@ class TokenCheckView(Static):
     def show_check(self, check: TokenCheck) -> None:
         """A check finished."""
         self.set_classes("-passed" if check.ok else "-failed")
-        self.update(describe_check(check))
+        self.update(describe_check(check, app_keys(self.app)))
 
     def show_problem(self, message: str) -> None:
         """The check could not run at all (for example no token entered)."""

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui.sanitize import clean, clean_line
+from tui.widgets.wording import AppKeys, in_app
 
 if TYPE_CHECKING:
     from tui.tokens.inspect import DeveloperTokenReport, Finding, UserTokenReport
@@ -34,19 +35,22 @@ def format_moment(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def describe_findings(findings: Iterable[Finding]) -> list[Content]:
-    """One block per finding: the severity as symbol and word, the message, then why."""
+def describe_findings(findings: Iterable[Finding], keys: AppKeys | None = None) -> list[Content]:
+    """One block per finding: the severity as symbol and word, the message, then why (naming
+    this screen's keys, ``keys``, where it names a command)."""
     blocks: list[Content] = []
     for finding in findings:
         symbol, word, style = SEVERITY_MARKS.get(finding.severity, ("•", finding.severity, ""))
         line = Content.assemble((f"{symbol} {word}: ", f"bold {style}"), clean(finding.message))
         if finding.why:
-            line = Content.assemble(line, ("  " + clean(finding.why), "$text-muted"))
+            why = clean(in_app(finding.why, keys, in_token_setup=True))
+            line = Content.assemble(line, ("  " + why, "$text-muted"))
         blocks.append(line)
     return blocks
 
 
-def describe_developer_report(report: DeveloperTokenReport) -> Content:
+def describe_developer_report(report: DeveloperTokenReport,
+                              keys: AppKeys | None = None) -> Content:
     """The decoded developer token: key id, team id, algorithm, expiry, then findings."""
     lines: list[Content] = []
     if report.is_jwt:
@@ -61,15 +65,15 @@ def describe_developer_report(report: DeveloperTokenReport) -> Content:
                                           f" ({expires})" if expires else ""))
         else:
             lines.append(Content.styled("no expiry (exp) claim", "bold"))
-    lines.extend(describe_findings(report.findings))
+    lines.extend(describe_findings(report.findings, keys))
     if not report.findings and report.is_jwt:
         lines.append(Content.styled("✓ no problems found in the token itself", "$text-success"))
     return Content("\n").join(lines)
 
 
-def describe_user_report(report: UserTokenReport) -> Content:
+def describe_user_report(report: UserTokenReport, keys: AppKeys | None = None) -> Content:
     """The music user token is opaque: only findings (length and fingerprint are in the caption)."""
-    return Content("\n").join(describe_findings(report.findings))
+    return Content("\n").join(describe_findings(report.findings, keys))
 
 
 class TokenDetails(Static):
