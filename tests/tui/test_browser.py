@@ -10,7 +10,7 @@ from repo_kit import SAMPLE_IDS, UNRATED_ID
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 from textual.worker import WorkerState
 
 from tui.api.simulated import DEMO_USER_TOKEN, Fault, SimulatedAppleMusic
@@ -18,7 +18,7 @@ from tui.app import AmRatingsApp
 from tui.config import AppConfig
 from tui.messages import RatingsLoaded, TokensChanged
 from tui.screens.browser import BrowserScreen
-from tui.screens.inspector import ConfirmRevealScreen, InspectorScreen
+from tui.screens.inspector import ConfirmRevealScreen, CurlCommandScreen, InspectorScreen
 from tui.widgets.error_panel import ErrorPanel
 from tui.widgets.id_pane import IdPane, IdsInput
 from tui.widgets.results import ResultsTable
@@ -315,6 +315,18 @@ async def test_copy_as_curl_is_redacted_unless_confirmed(make_app: Any) -> None:
         assert "'authorization: bearer '\"$apple_music_developer_token\"" in copied.lower()
         assert "'music-user-token: '\"$apple_music_user_token\"" in copied.lower()
         assert developer not in copied and user not in copied
+        # Also on screen, since many terminals ignore OSC 52; and not called "copied".
+        await pilot.pause()
+        assert isinstance(app.screen, CurlCommandScreen)
+        shown = app.screen.query_one(TextArea).text
+        assert shown.replace(" \\\n", " ") == copied and shown.count("\n") >= 2
+        text = " ".join(screen_text(app).split())
+        assert "Sent to the terminal's clipboard (OSC 52)" in text and "Tokens redacted" in text
+        assert "-H 'music-user-token: '\"$APPLE_MUSIC_USER_TOKEN\"" in screen_text(app)
+        assert not [n for n in app._notifications if "Copied" in n.message]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, InspectorScreen)
 
         await pilot.press("u")  # with tokens: asks first; "n" keeps them out
         await pilot.pause()
@@ -328,6 +340,21 @@ async def test_copy_as_curl_is_redacted_unless_confirmed(make_app: Any) -> None:
         await pilot.press("y")
         await pilot.pause()
         assert f"Bearer {developer}" in app.clipboard and user in app.clipboard
+        assert isinstance(app.screen, CurlCommandScreen) and app.screen.with_tokens
+        # On screen the tokens stay variables until ctrl+r reveals them.
+        assert app.screen.query_one(TextArea).text == shown
+        assert developer[-20:] not in screen_text(app) and user not in screen_text(app)
+        assert "Sent to the terminal's clipboard" in " ".join(screen_text(app).split())
+        assert not [n for n in app._notifications if "Copied" in n.message]
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.screen.query_one(TextArea).text.replace(" \\\n", " ") == app.clipboard
+        assert user in screen_text(app)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert user not in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
 
         await pilot.press("escape")
         await pilot.pause()

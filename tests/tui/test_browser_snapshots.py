@@ -139,3 +139,14 @@ def test_names_in_the_id_browser(snap_compare: Any, make_app: Any) -> None:
         await settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=(100, 24), run_before=run)
+
+
+def test_copy_as_curl_shows_the_command(snap_compare: Any, make_app: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await look_up(pilot, "i.NJv00rkTEaLK51")
+        await pilot.press("down", "i")
+        await settle(pilot)
+        await pilot.press("c")  # sent through OSC 52, and shown to select by hand
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)

@@ -110,6 +110,9 @@ async def test_no_token_on_any_screen_picture_or_redacted_copy(
         redacted = app.clipboard
         assert redacted.startswith("curl ") and "$APPLE_MUSIC_USER_TOKEN" in redacted
         assert leaks(redacted, [DEVELOPER, USER]) == []
+        shoot("curl command shown")
+        await pilot.press("escape")
+        await settle(pilot)
 
         await pilot.press("u")
         await settle(pilot)
@@ -118,8 +121,8 @@ async def test_no_token_on_any_screen_picture_or_redacted_copy(
         await settle(pilot)
         # The one explicit exception: confirmed, the copy carries both tokens whole.
         assert DEVELOPER in app.clipboard and USER in app.clipboard
-        shoot("after copying with tokens")
-        await pilot.press("escape")
+        shoot("after copying with tokens")  # shown as variables until revealed
+        await pilot.press("escape", "escape")
         await settle(pilot)
 
         await pilot.press("f2")
@@ -130,13 +133,15 @@ async def test_no_token_on_any_screen_picture_or_redacted_copy(
         assert "Both tokens work." in screen_text(app)
         shoot("token check results")
 
-    assert len(pictures) == 2 * len(ERROR_FAULTS) + 7
+    assert len(pictures) == 2 * len(ERROR_FAULTS) + 8
     # Each picture shows what it is named after (so the scan below scans real screens).
     assert "403 Forbidden: Apple rejected the music user token" in pictures["error panel 403"]
     assert "Timed out" in pictures["error panel timeout"]
     assert "Request inspector" in pictures["inspector of 401"]
     assert "Bearer <redacted" in pictures["inspector headers"]
     assert "Copy with the real tokens?" in pictures["confirm copy with tokens"]
+    assert "$APPLE_MUSIC_USER_TOKEN" in pictures["curl command shown"]
+    assert "$APPLE_MUSIC_USER_TOKEN" in pictures["after copying with tokens"]
     assert "•••" in pictures["token setup, masked"]
     assert "Music user token  GET /v1/me/storefront" in pictures["token check results"]
     for name, text in pictures.items():

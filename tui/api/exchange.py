@@ -59,26 +59,32 @@ class Exchange:
         """The attempt on one line: ``GET https://... → 403 in 12 ms (attempt 4)``."""
         return f"{self.method} {self.url} → {self.outcome()}"
 
-    def to_curl(self, developer_token: str | None = None, user_token: str | None = None) -> str:
+    def to_curl(self, developer_token: str | None = None, user_token: str | None = None, *,
+                multiline: bool = False) -> str:
         """This request as a curl command.
 
         Without tokens the token headers refer to the environment variables
         (``$APPLE_MUSIC_DEVELOPER_TOKEN``), so the command is redacted yet still runs where
         they are set. Pass the real tokens only after the user explicitly asked to reveal them.
+        ``multiline``: the same command with one option a line (`` \\`` continuations), to
+        show on screen.
         """
-        parts = ["curl", "-sS", "-X", self.method, _shell_quote(self.url)]
+        parts = [f"curl -sS -X {self.method}", _shell_quote(self.url)]
         for name, value in self.request_headers.items():
             lname = name.lower()
             if lname == "authorization":
-                parts += ["-H", _header_arg(f"{name}: Bearer ", developer_token,
-                                            "APPLE_MUSIC_DEVELOPER_TOKEN")]
+                parts.append("-H " + _header_arg(f"{name}: Bearer ", developer_token,
+                                                 "APPLE_MUSIC_DEVELOPER_TOKEN"))
             elif lname == "music-user-token":
-                parts += ["-H", _header_arg(f"{name}: ", user_token, "APPLE_MUSIC_USER_TOKEN")]
+                parts.append("-H " + _header_arg(f"{name}: ", user_token,
+                                                 "APPLE_MUSIC_USER_TOKEN"))
             elif lname not in _CURL_SKIPS:
-                parts += ["-H", _shell_quote(f"{name}: {value}")]
+                parts.append("-H " + _shell_quote(f"{name}: {value}"))
         if self.request_body:
-            parts += ["--data", _shell_quote(self.request_body)]
-        return " ".join(parts)
+            parts.append("--data " + _shell_quote(self.request_body))
+        # No indentation after the continuations: a screen too narrow for the URL wraps it at
+        # its start, and an indented line would wrap into a blank one first.
+        return (" \\\n" if multiline else " ").join(parts)
 
 
 def _shell_quote(text: str) -> str:

@@ -3,7 +3,8 @@
 The copied command is redacted by default (the token headers refer to
 ``$APPLE_MUSIC_DEVELOPER_TOKEN`` and ``$APPLE_MUSIC_USER_TOKEN``); the real tokens are put in
 only after an explicit confirmation. Copying goes through ``App.copy_to_clipboard`` (OSC 52),
-which reaches the local clipboard over SSH too.
+which reaches the local clipboard over SSH too, but many terminals ignore it and none answers:
+so the command is also shown on screen, to select, and nothing claims it was "copied".
 """
 
 from __future__ import annotations
@@ -113,6 +114,106 @@ class ConfirmRevealScreen(ModalScreen[bool]):
         self.dismiss(True)
 
 
+#: What the curl dialog says about the clipboard: OSC 52 is sent, and nothing confirms it.
+SENT_TO_CLIPBOARD = ("Sent to the terminal's clipboard (OSC 52). Many terminals ignore that, "
+                     "and none confirms it: if it did not arrive, select the command below.")
+
+
+class CurlCommandScreen(ModalScreen[None]):
+    """The curl command just sent to the clipboard, shown to be selected by hand.
+
+    ``command`` is shown (redacted: the tokens as ``$APPLE_MUSIC_...`` variables). When the
+    clipboard got the real tokens, ``revealed`` is that command, shown only on an explicit
+    ctrl+r: a token is never on screen unless the user asks for it.
+    """
+
+    DEFAULT_CSS = """
+    CurlCommandScreen {
+        align: center middle;
+    }
+    CurlCommandScreen > Vertical {
+        width: 1fr;
+        max-width: 110;
+        height: auto;
+        max-height: 100%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    CurlCommandScreen.-with-tokens > Vertical {
+        border: thick $warning;
+    }
+    CurlCommandScreen TextArea {
+        height: auto;
+        max-height: 16;
+        margin: 1 0;
+    }
+    CurlCommandScreen Horizontal {
+        height: auto;
+        align-horizontal: right;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", id="curl.close"),
+        Binding("ctrl+r", "toggle_reveal", "Reveal", id="curl.reveal"),
+    ]
+
+    def __init__(self, command: str, *, revealed: str | None = None) -> None:
+        super().__init__(classes="-with-tokens" if revealed else "")
+        self.command = command
+        self.revealed = revealed
+        self.showing_tokens = False
+
+    @property
+    def with_tokens(self) -> bool:
+        """The clipboard got the command with the real tokens."""
+        return self.revealed is not None
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
+        with Vertical() as box:
+            box.border_title = ("Curl command WITH your real tokens" if self.with_tokens
+                                else "Curl command")
+            yield Static(SENT_TO_CLIPBOARD, id="curl-note")
+            area = TextArea(self.command, read_only=True, soft_wrap=True, id="curl-command",
+                            show_cursor=False, compact=True)
+            yield area
+            yield Static("The clipboard got your real tokens (clear it when done); shown here "
+                         "as variables, ctrl+r shows them." if self.with_tokens else
+                         "Tokens redacted: set APPLE_MUSIC_DEVELOPER_TOKEN and "
+                         "APPLE_MUSIC_USER_TOKEN to run it.", id="curl-tokens")
+            with Horizontal():
+                yield Button("Close", id="curl-close", compact=True)
+        yield AppFooter()
+
+    def on_mount(self) -> None:
+        self.query_one("#curl-command").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Reveal only when there is something to reveal."""
+        return self.with_tokens if action == "toggle_reveal" else True
+
+    def action_toggle_reveal(self) -> None:
+        """Show the command with the real tokens, or hide them again."""
+        from textual.widgets import TextArea
+
+        if self.revealed is None:
+            return
+        self.showing_tokens = not self.showing_tokens
+        area = self.query_one("#curl-command", TextArea)
+        area.load_text(self.revealed if self.showing_tokens else self.command)
+
+    def on_button_pressed(self, _event: Button.Pressed) -> None:
+        """The one button closes."""
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        """Back to the inspector."""
+        self.dismiss(None)
+
+
 class InspectorScreen(ModalScreen[None]):
     """Shows one exchange; copies it as curl (redacted, or with tokens after confirming)."""
 
@@ -211,8 +312,7 @@ class InspectorScreen(ModalScreen[None]):
         if self._deliver_in_browser(self.exchange.to_curl()):
             return
         self.app.copy_to_clipboard(self.exchange.to_curl())
-        self.notify("Copied as curl (tokens redacted: set APPLE_MUSIC_DEVELOPER_TOKEN and "
-                    "APPLE_MUSIC_USER_TOKEN to run it).", title="Copied")
+        self.app.push_screen(CurlCommandScreen(self.exchange.to_curl(multiline=True)))
 
     def action_copy_curl_with_tokens(self) -> None:
         """Ask first, then copy the request with the real tokens in it."""
@@ -224,12 +324,14 @@ class InspectorScreen(ModalScreen[None]):
             if not yes or self.tokens is None:
                 self.notify("Nothing copied.")
                 return
-            command = exchange.to_curl(self.tokens.developer.value, self.tokens.user.value)
+            tokens = (self.tokens.developer.value, self.tokens.user.value)
+            command = exchange.to_curl(*tokens)
             if self._deliver_in_browser(command):
                 return
             self.app.copy_to_clipboard(command)
-            self.notify("Copied as curl WITH your real tokens. Clear the clipboard when done.",
-                        title="Copied", severity="warning")
+            self.app.push_screen(CurlCommandScreen(
+                exchange.to_curl(multiline=True),
+                revealed=exchange.to_curl(*tokens, multiline=True)))
 
         if self.app.is_web:
             self.app.push_screen(ConfirmRevealScreen(warning=self.WEB_WARNING,
