@@ -97,11 +97,11 @@ class Session:
         await self._tokens_known.wait()
         missing = missing_token(self.tokens)
         if missing is not None:
-            from tui.widgets.wording import app_keys
-
+            # The key that opens token setup, as the keymap binds it (app.tokens).
+            key = str((self.config.keymap or {}).get("app.tokens") or "f2").split(",")[0]
             raise ConfigurationError(
                 f"no {missing} is set, so nothing was sent",
-                hint=f"Press {app_keys(self).tokens} to enter the tokens, or set "
+                hint=f"Press {key.strip()} to enter the tokens, or set "
                      "APPLE_MUSIC_DEVELOPER_TOKEN and APPLE_MUSIC_USER_TOKEN.")
         assert self.tokens is not None
         if self._client is None:
