@@ -4,6 +4,7 @@ that fails, both searches, and export files in the formats of ``amratings librar
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -144,3 +145,33 @@ async def test_marked_rows_go_through_the_bulk_set_and_failures_stay_marked(
         assert marked == [targets[1]] and "HTTP 500" in targets[1].note
         panel = screen.error_panel
         assert panel is not None and panel.shown and panel.error is targets[1].error
+
+
+@pytest.mark.skipif(importlib.util.find_spec("tui.cli.library") is None,
+                    reason="`amratings library` is not there yet")
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+async def test_an_export_is_what_the_library_command_prints(
+        fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        isolated_env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    from textual.widgets import Input
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "tui", "--demo", "library", "--type",
+                           "library-songs", f"--{fmt}"], capture_output=True, text=True,
+                          cwd=root, env=isolated_env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    monkeypatch.chdir(tmp_path)
+    app = AmRatingsApp(AppConfig(demo=True))  # the demo's own simulation and tokens, as --demo
+    async with app.run_test(size=(100, 28)) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await open_real_library(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one(Input).value = f"songs.{fmt}"
+        await pilot.press("enter")
+        await settle_library(pilot)
+    assert (tmp_path / f"songs.{fmt}").read_text(encoding="utf-8") == done.stdout
