@@ -564,3 +564,18 @@ async def test_a_click_moves_the_cursor_and_a_double_click_inspects(make_app: An
         await pilot.click(LibraryTable, offset=(10, 3), times=2)
         await pilot.pause()
         assert isinstance(app.screen, InspectorScreen)
+
+
+async def test_80x24_shows_the_columns_the_counts_and_the_main_keys(make_app: Any,
+                                                                   rows: Any) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_library(pilot, rows)
+        text = screen_text(app)
+        header = next(line for line in text.splitlines() if "Name" in line)
+        assert all(word in header for word in ("Artist", "Album", "Rating"))
+        assert "250 songs" in text and "♥ 84" in text
+        footer = text.splitlines()[-1]
+        for key in ("l Like", "d Dislike", "c Clear", "space Mark", "/ Filter", "^q Quit"):
+            assert key in footer, footer
+        assert table(screen).size.height >= 15

@@ -121,3 +121,11 @@ def test_library_small_terminal_50x14(snap_compare: Any, make_app: Any, rows: An
         await pilot.press("down")
 
     assert snap_compare(make_app(), terminal_size=(50, 14), run_before=run)
+
+
+def test_library_80x24(snap_compare: Any, make_app: Any, rows: Any) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await open_library(pilot, rows)
+        await pilot.press("down", "space", "down")
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
