@@ -5,6 +5,7 @@ set/clear in input order, and apply."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -195,9 +196,12 @@ async def test_limit_too_big_refused_and_page_limit_sent() -> None:
 async def test_stopping_early_cancels_the_rest() -> None:
     sim = Sim(library_size=5000)
     svc, stub = service(sim, delay=0.01)
-    walk = svc.walk("library-songs")
-    async for _rows in walk:
-        break
+    rows = aiter(svc.walk("library-songs"))
+    # Closed explicitly, as `async with aclosing(...)` callers do: a bare `break` leaves the
+    # closing to the event loop's finaliser, a turn later, and a request may start meanwhile.
+    async with contextlib.aclosing(rows):
+        async for _rows in rows:
+            break
     sent = len(stub.requests)
     await asyncio.sleep(0.1)
     assert len(stub.requests) == sent < 30
