@@ -24,7 +24,7 @@ from __future__ import annotations
 import random
 import string
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -75,7 +75,7 @@ _PLAYLIST_WORDS = ("Mix", "Favourites", "Drive", "Focus", "Workout", "Chill", "P
 _ALNUM = string.ascii_letters + string.digits
 
 
-@dataclass
+@dataclass(slots=True)
 class SimItem:
     """One library or catalog item: its resource type, id and what Apple shows of it."""
 
@@ -87,7 +87,15 @@ class SimItem:
     catalog_id: str | None = None
     library: bool = True
     hidden: bool = False
-    attributes: dict[str, Any] = field(default_factory=dict)
+    #: Further attributes, as key names (a tuple shared by every item of a kind) and values:
+    #: a dict per item held a third of the demo library's memory.
+    extra_keys: tuple[str, ...] = ()
+    extra_values: tuple[Any, ...] = ()
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        """The further attributes (genre, duration, dates ...) as a new dict."""
+        return dict(zip(self.extra_keys, self.extra_values, strict=True))
 
     @property
     def rating_type(self) -> str:
@@ -105,7 +113,7 @@ class SimItem:
             attributes["artistName"] = self.artist
         if self.album is not None:
             attributes["albumName"] = self.album
-        attributes.update(self.attributes)
+        attributes.update(zip(self.extra_keys, self.extra_values, strict=True))
         play: dict[str, Any] = {"id": self.id, "kind": _PLAY_KIND[self.kind]}
         if self.library:
             play["isLibrary"] = True
@@ -185,7 +193,7 @@ class SimulatedLibrary:
                 extra = {"canEdit": True} if library else {"curatorName": "Apple Music"}
             catalog_id = twin[1] if twin else None
             item = SimItem(kind, item_id, name, artist, album, catalog_id, library,
-                           attributes=extra)
+                           extra_keys=tuple(extra), extra_values=tuple(extra.values()))
             if library:
                 self._add_library(item)
             else:
@@ -194,8 +202,9 @@ class SimulatedLibrary:
                 twin_extra = dict(extra)
                 if kind == "playlists":
                     twin_extra = {"curatorName": "Apple Music"}
-                self.catalog[kind][twin[1]] = SimItem(kind, twin[1], name, artist, album,
-                                                      library=False, attributes=twin_extra)
+                self.catalog[kind][twin[1]] = SimItem(
+                    kind, twin[1], name, artist, album, library=False,
+                    extra_keys=tuple(twin_extra), extra_values=tuple(twin_extra.values()))
 
     def _generate(self, size: int, ratings: dict[tuple[str, str], int],
                   links: dict[tuple[str, str], tuple[str, str]], rated: bool) -> None:
@@ -269,33 +278,37 @@ class SimulatedLibrary:
         for index in range(targets["albums"] - len(self.library["albums"])):
             name, who, _genre = albums[index]
             twin_id = catalog_id("albums") if has_twin() else None
-            extra = {"trackCount": rng.randint(6, 16), "dateAdded": _date(rng)}
+            album_values = (rng.randint(6, 16), _date(rng))
             item = SimItem("albums", library_id("l.", 7), name, who, None, twin_id,
-                           attributes=extra)
+                           extra_keys=_ALBUM_KEYS, extra_values=album_values)
             twin = (SimItem("albums", twin_id, name, who, None, library=False,
-                            attributes={"trackCount": extra["trackCount"]})
+                            extra_keys=_ALBUM_KEYS[:1], extra_values=album_values[:1])
                     if twin_id else None)
             place("albums", item, twin)
         for index in range(targets["songs"] - len(self.library["songs"])):
             album, who, genre = albums[index % len(albums)]
             name = title()
             twin_id = catalog_id("songs") if has_twin() else None
-            extra = {"genreNames": [genre], "trackNumber": index // len(albums) + 1,
-                     "durationInMillis": rng.randint(95_000, 420_000),
-                     "releaseDate": _date(rng), "dateAdded": _date(rng)}
+            # (genreNames, durationInMillis, releaseDate, trackNumber, dateAdded), drawn in
+            # this order: the catalog twin shares the first three.
+            genres = _GENRE_LISTS[genre]
+            track = index // len(albums) + 1
+            duration = rng.randint(95_000, 420_000)
+            song_values = (genres, duration, _date(rng), track, _date(rng))
             item = SimItem("songs", library_id("i.", 14), name, who, album, twin_id,
-                           hidden=next_hidden(), attributes=extra)
+                           hidden=next_hidden(), extra_keys=_SONG_KEYS,
+                           extra_values=song_values)
             twin = (SimItem("songs", twin_id, name, who, album, library=False,
-                            attributes={k: extra[k] for k in ("genreNames", "durationInMillis",
-                                                              "releaseDate")})
+                            extra_keys=_SONG_KEYS[:3], extra_values=song_values[:3])
                     if twin_id else None)
             place("songs", item, twin)
         for _ in range(targets["music-videos"] - len(self.library["music-videos"])):
             name, who = title(), artist()
             twin_id = catalog_id("music-videos") if has_twin() else None
-            extra = {"durationInMillis": rng.randint(150_000, 400_000), "dateAdded": _date(rng)}
+            video_values = (rng.randint(150_000, 400_000), _date(rng))
             item = SimItem("music-videos", library_id("i.", 14), name, who, None, twin_id,
-                           hidden=next_hidden(), attributes=extra)
+                           hidden=next_hidden(), extra_keys=_VIDEO_KEYS,
+                           extra_values=video_values)
             twin = (SimItem("music-videos", twin_id, name, who, None, library=False)
                     if twin_id else None)
             place("music-videos", item, twin)
@@ -303,11 +316,12 @@ class SimulatedLibrary:
             name = f"{rng.choice(_ADJECTIVES)} {rng.choice(_PLAYLIST_WORDS)}"
             # Most library playlists are the user's own; a few are catalog playlists added.
             twin_id = catalog_id("playlists") if rng.random() < 0.2 else None
-            extra = {"canEdit": twin_id is None, "dateAdded": _date(rng)}
+            playlist_values = (twin_id is None, _date(rng))
             item = SimItem("playlists", library_id("p.", 14), name, None, None, twin_id,
-                           attributes=extra)
+                           extra_keys=_PLAYLIST_KEYS, extra_values=playlist_values)
             twin = (SimItem("playlists", twin_id, name, None, None, library=False,
-                            attributes={"curatorName": "Apple Music"}) if twin_id else None)
+                            extra_keys=("curatorName",), extra_values=("Apple Music",))
+                    if twin_id else None)
             place("playlists", item, twin)
         # The catalog holds much that is not in the library.
         for _ in range(max(size // 4, 10)):
@@ -315,7 +329,7 @@ class SimulatedLibrary:
             twin_id = catalog_id("songs")
             self.catalog["songs"][twin_id] = SimItem(
                 "songs", twin_id, title(), who, rng.choice(albums)[0], library=False,
-                attributes={"genreNames": [rng.choice(_GENRES)]})
+                extra_keys=_SONG_KEYS[:1], extra_values=(_GENRE_LISTS[rng.choice(_GENRES)],))
             if rated:
                 rate(("songs", twin_id))
         for _ in range(max(size // 40, 5)):
@@ -420,6 +434,16 @@ class SimulatedLibrary:
         if not data:
             return _not_found()
         return 200, {"data": data}
+
+
+#: The further attributes' names of generated items, in the order their values are drawn.
+_ALBUM_KEYS = ("trackCount", "dateAdded")
+_SONG_KEYS = ("genreNames", "durationInMillis", "releaseDate", "trackNumber", "dateAdded")
+_VIDEO_KEYS = ("durationInMillis", "dateAdded")
+_PLAYLIST_KEYS = ("canEdit", "dateAdded")
+#: One list per genre, shared by the items of that genre (answers are serialized, never
+#: changed in place).
+_GENRE_LISTS = {genre: [genre] for genre in _GENRES}
 
 
 def _date(rng: random.Random) -> str:
