@@ -133,6 +133,11 @@ class AmRatingsApp(App[int]):
         """
         if self._type_ahead is not None and isinstance(event, events.Key) \
                 and not event.is_forwarded:
+            if self.focused is None and not self.app_focus:
+                # What Textual does with a key that reaches a blurred app (a web page that
+                # never sent its focus message): focus is back, and the watcher focuses the
+                # ids, so this key goes there now rather than waiting out the hold.
+                self.app_focus = True
             if self.focused is None or self._type_ahead:
                 if not self._type_ahead:
                     self._type_ahead_until = time.monotonic() + TYPE_AHEAD_SECONDS
