@@ -231,7 +231,8 @@ def test_tmux_library_screen(pane: tuple[Pane, dict[str, str]], tmp_path: Path) 
         p.key("1")
         p.type("/")
         p.type(first.name)
-        p.wait("the text filter", lambda s: "1 shown" in s and first.name in s)
+        p.wait("the text filter", lambda s: re.search(r"(?<!\d)1 shown", s) is not None
+               and first.name in s)
         p.key("Enter")
         # 3. Mark the row and like it after the confirmation.
         p.key("Space")

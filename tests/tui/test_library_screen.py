@@ -516,6 +516,37 @@ async def test_letters_in_one_burst_with_slash_reach_the_filter(make_app: Any,
         assert {r.name for r in screen.listing.view.visible_rows()} == {"Glass Echo"}
 
 
+@pytest.mark.parametrize("slash_first", [False, True], ids=["slash-in-burst", "input-open"])
+async def test_keys_in_one_burst_behind_enter_reach_the_table(make_app: Any, rows: Any,
+                                                              slash_first: bool) -> None:
+    # "/glass echo", Enter, space and "l" in one read (tmux, SSH): Enter must move the focus
+    # to the table at once, so the space marks the row (not "glass echo " in the filter,
+    # which matches nothing) and "l" asks to like it. With the filter open first, the burst
+    # queues at the input itself; with "/" in it, at the table.
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=(100, 28)) as pilot:
+        screen = await open_library(pilot, rows)
+        if slash_first:
+            await pilot.press("slash")
+            await pilot.pause()
+            assert screen.focused is screen.input
+        for key, char in [*([] if slash_first else [("slash", "/")]),
+                          *[(c, c) for c in "glass"], ("space", " "),
+                          *[(c, c) for c in "echo"], ("enter", "\r"), ("space", " "),
+                          ("l", "l")]:
+            event = events.Key(key, char)
+            event.set_sender(app)
+            assert app._driver is not None
+            app._driver.send_message(event)
+        await settle_library(pilot)
+        assert screen.input.value == "glass echo" and screen.listing.view.text == "glass echo"
+        assert {r.name for r in screen.listing.view.visible_rows()} == {"Glass Echo"}
+        assert len(screen.listing.view.marked) == 1
+        assert "Like 1 marked song" in screen_text(app)
+
+
 async def test_no_color_keeps_words_symbols_marks_and_the_bar(
         make_app: Any, rows: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")

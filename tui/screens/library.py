@@ -207,6 +207,7 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.input_row.display = False
         self.query_one(ListingInput).on_value = self._filter_typed
+        self.query_one(ListingInput).on_submit = self._input_submitted
         self._show_keys()
         self._start_walk(self.listing)
 
@@ -473,6 +474,10 @@ class LibraryScreen(Screen[None]):
             if event.is_printable and event.character:
                 event.stop()
                 self.input.insert_text_at_cursor(event.character)
+            elif event.key == "enter":
+                # Here and now, so the keys behind Enter in the burst find the table focused.
+                event.stop()
+                self._input_submitted(self.input.value)
             return
         bound = self.active_bindings.get(event.key)
         if bound is None or not bound.enabled:
@@ -496,18 +501,17 @@ class LibraryScreen(Screen[None]):
         self.table.move_cursor(0)
         self._refresh_lines()
 
-    @on(Input.Submitted, "#library-input")
-    def _input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def _input_submitted(self, value: str) -> None:
+        """Enter in the input: search, or keep the filter and go back to the table."""
         if self._searching is not None:
-            term = event.value.strip()
+            term = value.strip()
             if not term:
                 return
             catalog = self._searching == "catalog"
             self._close_input()
             self.start_search(term, catalog=catalog)
             return
-        if not event.value:
+        if not value:
             self._close_input()
         else:
             self.set_focus(self.table)

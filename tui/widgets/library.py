@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Sequence
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
@@ -188,11 +189,36 @@ class ListingInput(Input):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, compact=True)
         self.on_value: Callable[[str], None] | None = None
+        #: Hears Enter at once, in place of ``Input.Submitted``: through the message, a key
+        #: typed right behind Enter (a burst over SSH or tmux) still reaches this input, since
+        #: the focus moves only when the message is handled, and a space meant to mark a row
+        #: would land at the end of the filter text.
+        self.on_submit: Callable[[str], None] | None = None
 
     def _watch_value(self, value: str) -> None:
         super()._watch_value(value)
         if self.on_value is not None:
             self.on_value(value)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Keys read in one burst all queue here while this input has the focus. Enter runs
+        # ``on_submit`` here and now (through the binding it would run only once the key has
+        # bubbled up to the App, after the keys behind it were typed into this input); the
+        # keys behind it are the table's (space marks, "l" likes), so they go on unhandled to
+        # the bindings of the widget focused now.
+        if self.screen.focused is not self:  # (``has_focus`` changes a message later)
+            event.prevent_default()
+        elif event.key == "enter" and self.on_submit is not None:
+            event.stop()
+            event.prevent_default()
+            self.on_submit(self.value)
+
+    async def action_submit(self) -> None:
+        """Enter: hand the value to ``on_submit`` at once (or post ``Submitted``)."""
+        if self.on_submit is not None:
+            self.on_submit(self.value)
+        else:
+            await super().action_submit()
 
 
 class LibraryBar(Static):
