@@ -41,7 +41,9 @@ class Behaviour:
     """A scripted answer for the next ``times`` matching requests (``times=None``: forever).
 
     ``kind``: ``"response"`` (status/body/headers after ``delay`` seconds), ``"reset"`` (close
-    the socket with RST before answering) or ``"hang"`` (answer nothing until the server stops).
+    the socket with RST before answering), ``"hang"`` (answer nothing until the server stops),
+    ``"trickle"`` (the body one byte every ``interval`` seconds) or ``"endless"`` (a chunked
+    body whose chunks never end, one every ``interval`` seconds).
     """
 
     status: int = 500
@@ -52,6 +54,7 @@ class Behaviour:
     delay: float = 0.0
     path_contains: str | None = None
     method: str | None = None
+    interval: float = 0.2
 
     def matches(self, method: str, path: str) -> bool:
         """True if this behaviour applies to the request and has uses left."""
@@ -179,6 +182,9 @@ class LoopbackServer:
                     return
                 payload = (behaviour.body.encode() if isinstance(behaviour.body, str)
                            else behaviour.body)
+                if behaviour.kind in ("trickle", "endless"):
+                    self._drip(behaviour, payload)
+                    return
                 self.send_response(behaviour.status)
                 for name, value in behaviour.headers.items():
                     if name.lower() != "content-length":
@@ -187,6 +193,32 @@ class LoopbackServer:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(payload)
+
+            def _drip(self, behaviour: Behaviour, payload: bytes) -> None:
+                # Headers at once, then the body slowly: each read is quick, the whole is not.
+                self.send_response(behaviour.status)
+                for name, value in behaviour.headers.items():
+                    self.send_header(name, value)
+                endless = behaviour.kind == "endless"
+                if endless:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                sent = 0
+                try:
+                    while not server._stopping.is_set() and (endless or sent < len(payload)):
+                        if endless:
+                            self.wfile.write(b"1\r\n \r\n")
+                        else:
+                            self.wfile.write(payload[sent:sent + 1])
+                            sent += 1
+                        self.wfile.flush()
+                        if server._stopping.wait(behaviour.interval):
+                            break
+                except OSError:
+                    pass  # the client gave up: what the tests want
+                self.close_connection = True
 
             def _reset(self) -> None:
                 # SO_LINGER with a zero timeout makes close() send RST instead of FIN.

@@ -3,6 +3,7 @@ exits 0 or 1 as the contract says, with one clear error line and never a traceba
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
 from typing import Any
@@ -53,6 +54,14 @@ FAILURES = [
     ("429-forever", Behaviour(429, '{"message":"API capacity exceeded"}', times=None),
      "HTTP 429", "API capacity exceeded", 4),
     ("reset-forever", Behaviour(kind="reset", times=None), "reset", "", 4),
+    ("gzip-stacked", Behaviour(200, gzip.compress(gzip.compress(b"{}")),
+                               {"content-encoding": "gzip, gzip"}, times=None),
+     "encoded 2 times over", "gzip", 1),
+    ("coding-unknown", Behaviour(200, b"{}", {"content-encoding": "br"}, times=None),
+     "did not ask for", "br", 1),
+    ("gzip-bomb", Behaviour(200, gzip.compress(b"0" * (8 * 1024 * 1024)),
+                            {"content-encoding": "gzip"}, times=None),
+     "decoded response is larger than the", "cap", 1),
 ]
 
 

@@ -9,14 +9,17 @@ exceptions of :mod:`tui.api.errors`.
 from __future__ import annotations
 
 import asyncio
+import copy
 import dataclasses
 import email.utils
 import json
+import math
 import random
 import re
 import socket
 import ssl
 import time
+import zlib
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -58,6 +61,14 @@ EXCHANGE_BODY_CHARS = 64 * 1024
 #: shorter.
 MAX_ERROR_BODY_CHARS = 256 * 1024
 
+#: The one layer of Content-Encoding the client decodes (and the only ones it asks for):
+#: decoded in steps with a cap on the output, so no body expands past ``max_body_bytes``.
+DECODED_ENCODINGS = ("gzip", "x-gzip", "deflate")
+#: One lookup sends at most this many requests per batch it needs (splits after a complaint
+#: about the batch size included), and never fewer than MIN_REQUEST_CAP in all.
+REQUESTS_PER_BATCH = 3
+MIN_REQUEST_CAP = 16
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Tokens are sent as header values: visible ASCII only, no spaces, no line breaks.
 _HEADER_SAFE = re.compile(r"[\x21-\x7e]+")
@@ -69,6 +80,116 @@ Sleep = Callable[[float], Awaitable[None]]
 #: Connection failures worth another attempt (the request may not have reached the server).
 _RETRIED_TRANSPORT_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
                              httpx.WriteError)
+
+
+@dataclass
+class _LookupBudget:
+    """What one multi-get may still send, and what it learned about the batch size.
+
+    A complaint about the batch (400 on ``ids``, 413, 414) halves ``limit`` and splits the
+    batch to it; when a single id is refused the same way the size is not the problem
+    (``not_the_size``) and nothing is split any more. ``cap`` bounds the requests of the
+    lookup at ``REQUESTS_PER_BATCH`` per batch of the size in force.
+    """
+
+    ids: int
+    batch_size: int
+    sent: int = 0
+    limit: int | None = None
+    not_the_size: bool = False
+    last_refusal: AmRatingsError | None = None
+
+    @property
+    def cap(self) -> int:
+        """The most requests this lookup may send."""
+        size = self.batch_size if self.not_the_size or not self.limit else self.limit
+        return max(REQUESTS_PER_BATCH * math.ceil(self.ids / size), MIN_REQUEST_CAP)
+
+
+class _CappedDecoder:
+    """Decodes a response body (identity, or one layer of gzip or deflate) as it arrives, never
+    producing more than ``cap`` bytes: each step asks zlib for at most what the cap leaves, so
+    a small compressed bomb stops at the cap instead of expanding a whole chunk in memory.
+    Stacked (``gzip, gzip``) and unknown codings are refused before a byte is decoded."""
+
+    def __init__(self, content_encoding: str | None, cap: int, status: int) -> None:
+        self.cap = cap
+        self.status = status
+        self.size = 0
+        self.parts: list[bytes] = []
+        codings = [c.strip().lower() for c in (content_encoding or "").split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        shown = _squash(", ".join(codings), 80)
+        if len(codings) > 1:
+            raise MalformedResponseError(
+                f"the response body is encoded {len(codings)} times over ({shown}); amratings "
+                "decodes one layer of gzip or deflate", status=status)
+        self.coding = codings[0] if codings else None
+        if self.coding is not None and self.coding not in DECODED_ENCODINGS:
+            raise MalformedResponseError(
+                f"the response body has an encoding amratings did not ask for ({shown}); it "
+                "asks for gzip or deflate only", status=status)
+        self._zlib: Any = None
+        self._raw_deflate_tried = False
+        self._seen: list[bytes] = []  # deflate only, until its first output: for the fallback
+        if self.coding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.coding == "deflate":
+            self._zlib = zlib.decompressobj()
+
+    def feed(self, chunk: bytes) -> None:
+        """Decode one chunk of the raw body; raises once the decoded size passes the cap."""
+        if self._zlib is None:
+            self._keep(chunk)
+            return
+        if self.coding == "deflate" and not self.size and not self._raw_deflate_tried:
+            self._seen.append(chunk)
+        try:
+            data = self._zlib.decompress(chunk, self.cap - self.size + 1)
+            self._keep(data)
+            while self._zlib.unconsumed_tail:
+                data = self._zlib.decompress(self._zlib.unconsumed_tail,
+                                             self.cap - self.size + 1)
+                self._keep(data)
+        except zlib.error as exc:
+            if self.coding == "deflate" and not self.size and not self._raw_deflate_tried:
+                # "deflate" is zlib-wrapped by the standard, raw by some servers.
+                self._raw_deflate_tried = True
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+                seen, self._seen = b"".join(self._seen), []
+                self.feed(seen)
+                return
+            raise MalformedResponseError(
+                f"the response body could not be decoded ({self.coding}: {exc})",
+                status=self.status) from None
+        if self.size:
+            self._seen = []
+
+    def finish(self) -> bytes:
+        """The whole decoded body; raises when a compressed body ends before its end."""
+        if self._zlib is not None:
+            try:
+                self._keep(self._zlib.flush())
+            except zlib.error as exc:
+                raise MalformedResponseError(
+                    f"the response body could not be decoded ({self.coding}: {exc})",
+                    status=self.status) from None
+            if not self._zlib.eof and (self.size or self._seen or self.parts):
+                raise MalformedResponseError(
+                    f"the response body could not be decoded (the {self.coding} stream ends "
+                    "early)", status=self.status)
+        return b"".join(self.parts)
+
+    def _keep(self, data: bytes) -> None:
+        if not data:
+            return
+        self.size += len(data)
+        if self.size > self.cap:
+            what = "decoded " if self._zlib is not None else ""
+            raise ResponseTooLargeError(
+                f"the {what}response is larger than the {self.cap:,}-byte cap",
+                status=self.status)
+        self.parts.append(data)
 
 
 @dataclass
@@ -128,6 +249,8 @@ class RatingsClient:
         self.max_retry_wait = max_retry_wait
         self.language = language
         self.max_body_bytes = max_body_bytes
+        #: Bounds each attempt whole (connect, send, headers and body), in seconds.
+        self.timeout = timeout
         self.backoff_base = backoff_base
         self.on_exchange = on_exchange
         self._sleep: Sleep = sleep or asyncio.sleep
@@ -145,6 +268,10 @@ class RatingsClient:
             headers={"Accept": "application/json", "User-Agent": f"amratings/{__version__}"},
             trust_env=transport is None,
         )
+
+        # Only the codings _CappedDecoder decodes (httpx would add br and zstd when their
+        # packages are installed); set in place, so the headers keep their order.
+        self._http.headers["Accept-Encoding"] = "gzip, deflate"
 
     def __repr__(self) -> str:
         return f"RatingsClient(base_url={self.base_url!r}, tokens=<redacted>)"
@@ -236,10 +363,11 @@ class RatingsClient:
         gate = gate or asyncio.Semaphore(self.concurrency)
         size = min(self.batch_size, self._learned_batch_limit or self.batch_size)
         batches = [unique[i:i + size] for i in range(0, len(unique), size)]
+        budget = _LookupBudget(len(unique), size)
 
         async def run(batch: list[str]) -> None:
             async with gate:
-                got = await self._fetch_batch(rtype, batch, include, extend)
+                got = await self._fetch_batch(rtype, batch, include, extend, budget)
             results.update(got)
             if on_results:
                 on_results([got[i] for i in batch])
@@ -357,8 +485,15 @@ class RatingsClient:
         return params
 
     async def _fetch_batch(self, rtype: RatingType, batch: list[str],
-                           include: Sequence[str] | None,
-                           extend: Sequence[str] | None) -> dict[str, RatingResult]:
+                           include: Sequence[str] | None, extend: Sequence[str] | None,
+                           budget: _LookupBudget) -> dict[str, RatingResult]:
+        """One ``?ids=`` request for ``batch`` (split first when the lookup learned that its
+        size is refused); every id gets a result, failed ones carry the error."""
+        if budget.limit and len(batch) > budget.limit and not budget.not_the_size:
+            return await self._split(rtype, batch, include, extend, budget)
+        if budget.sent >= budget.cap:
+            return self._stopped(rtype, batch, budget)
+        budget.sent += 1
         params = self._query(include, extend)
         params = {"ids": ",".join(batch), **params}
         try:
@@ -368,19 +503,55 @@ class RatingsClient:
                 return {i: RatingResult(i, rtype.value, None) for i in batch}
             if status != 200:
                 error = self._error(status, body, exchange)
-                if len(batch) > 1 and _complains_about_batch(status, error):
-                    half = len(batch) // 2
-                    self._learned_batch_limit = min(self._learned_batch_limit or half, half)
-                    first = await self._fetch_batch(rtype, batch[:half], include, extend)
-                    second = await self._fetch_batch(rtype, batch[half:], include, extend)
-                    return {**first, **second}
+                if _complains_about_batch(status, error):
+                    budget.last_refusal = error
+                    if len(batch) == 1:
+                        # One id refused the same way: the size is not what the server
+                        # minds, so no batch is split any further.
+                        budget.not_the_size = True
+                    elif not budget.not_the_size:
+                        budget.limit = max(1, min(budget.limit or len(batch), len(batch)) // 2)
+                        return await self._split(rtype, batch, include, extend, budget)
                 raise error
             found = self._parse_ratings(body, exchange)
         except (BadInputError, ConfigurationError):
             raise
         except AmRatingsError as exc:
-            return {i: RatingResult(i, rtype.value, None, error=exc) for i in batch}
+            return self._failed_batch(rtype, batch, exc)
+        if budget.limit and len(batch) <= budget.limit and len(batch) > 1:
+            # A size the server takes: later lookups start there (no wasted round trips).
+            self._learned_batch_limit = min(self._learned_batch_limit or budget.limit,
+                                            budget.limit)
         return {i: RatingResult(i, rtype.value, found.get(i)) for i in batch}
+
+    async def _split(self, rtype: RatingType, batch: list[str], include: Sequence[str] | None,
+                     extend: Sequence[str] | None,
+                     budget: _LookupBudget) -> dict[str, RatingResult]:
+        """Send ``batch`` as parts of the size the lookup has learned, one after another."""
+        results: dict[str, RatingResult] = {}
+        size = budget.limit or len(batch)
+        for start in range(0, len(batch), size):
+            results.update(await self._fetch_batch(rtype, batch[start:start + size], include,
+                                                   extend, budget))
+        return results
+
+    def _failed_batch(self, rtype: RatingType, batch: list[str],
+                      error: AmRatingsError) -> dict[str, RatingResult]:
+        return {i: RatingResult(i, rtype.value, None, error=error) for i in batch}
+
+    def _stopped(self, rtype: RatingType, batch: list[str],
+                 budget: _LookupBudget) -> dict[str, RatingResult]:
+        """The ids left when the lookup has sent all it may: they fail with the last refusal
+        and a note saying why nothing more was sent."""
+        note = (f"amratings stopped this lookup after {budget.sent} requests: the server kept "
+                "refusing the ids, whatever the batch size")
+        last = budget.last_refusal
+        if last is not None:
+            error = copy.copy(last)
+            error.notes = [*last.notes, note]
+        else:
+            error = AmRatingsError(note)
+        return self._failed_batch(rtype, batch, error)
 
     def _parse_ratings(self, body: bytes, exchange: Exchange) -> dict[str, int | None]:
         try:
@@ -472,9 +643,19 @@ class RatingsClient:
         started = time.monotonic()
         exchange.started_at = time.time()
         try:
-            status, body, resp_headers = await self._send(request, exchange)
+            async with asyncio.timeout(self.timeout):
+                status, body, resp_headers = await self._send(request, exchange)
         except ResponseTooLargeError as exc:
             raise self._failed(exchange, started, exc.message, exc) from None
+        except MalformedResponseError as exc:
+            raise self._failed(exchange, started, "undecodable body", exc) from None
+        except TimeoutError:
+            # The whole attempt (connect, send, headers, body) took longer than --timeout: a
+            # server trickling bytes or a body that never ends. Not retried, like a read timeout.
+            raise self._failed(exchange, started, "timed out (the whole attempt)",
+                               RequestTimeoutError(
+                                   f"no complete answer from {self._host()} within the "
+                                   f"timeout ({self.timeout:g} s)", attempts=attempt)) from None
         except httpx.DecodingError as exc:
             # A body that does not match its Content-Encoding: an answer, but a broken one.
             raise self._failed(exchange, started, "undecodable body", MalformedResponseError(
@@ -531,16 +712,21 @@ class RatingsClient:
                 raise ResponseTooLargeError(
                     f"the response declares {int(declared):,} bytes, above the "
                     f"{self.max_body_bytes:,}-byte cap", status=response.status_code)
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > self.max_body_bytes:
+            if response.is_stream_consumed:
+                # An in-memory answer (a stub or simulated transport): already decoded.
+                body = response.content
+                if len(body) > self.max_body_bytes:
                     raise ResponseTooLargeError(
                         f"the response is larger than the {self.max_body_bytes:,}-byte cap",
                         status=response.status_code)
-                chunks.append(chunk)
-            return response.status_code, b"".join(chunks), response.headers
+                return response.status_code, body, response.headers
+            # The raw bytes, decoded here under the cap (httpx's decoder would expand a whole
+            # chunk in one call: a few hundred bytes of stacked gzip make gigabytes).
+            decoder = _CappedDecoder(response.headers.get("content-encoding"),
+                                     self.max_body_bytes, response.status_code)
+            async for chunk in response.aiter_raw():
+                decoder.feed(chunk)
+            return response.status_code, decoder.finish(), response.headers
         finally:
             await response.aclose()
 
