@@ -45,7 +45,12 @@ from tui.api.models import RatingRequest, RatingsResponse, ValidationError
 from tui.api.results import CheckStep as CheckStep  # re-exported
 from tui.api.results import RatingResult
 from tui.api.types import RatingType, parse_rating_type, validate_id
-from tui.api.urls import DEFAULT_BASE_URL, normalize_base_url
+from tui.api.urls import (
+    DEFAULT_BASE_URL,
+    environment_proxy,
+    normalize_base_url,
+    proxy_for_display,
+)
 from tui.tokens.redact import SecretHeaders, redact, redact_and_cut
 
 DEFAULT_TIMEOUT = 10.0
@@ -258,7 +263,13 @@ class RatingsClient:
         #: The most recent attempts, newest last, for the request inspector.
         self.history: deque[Exchange] = deque(maxlen=200)
         self._learned_batch_limit: int | None = None
+        #: The proxy from the environment for this base URL (never for a loopback host, where
+        #: http would carry the tokens in clear text to it); None with an injected transport.
+        self.proxy = environment_proxy(self.base_url) if transport is None else None
         self._http = httpx.AsyncClient(
+            proxy=self.proxy,
+            # CA settings (SSL_CERT_FILE, SSL_CERT_DIR) still come from the environment.
+            verify=httpx.create_ssl_context(trust_env=True) if transport is None else True,
             transport=transport,
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
@@ -266,7 +277,7 @@ class RatingsClient:
             limits=httpx.Limits(max_connections=max(concurrency * 2, 10),
                                 max_keepalive_connections=max(concurrency, 5)),
             headers={"Accept": "application/json", "User-Agent": f"amratings/{__version__}"},
-            trust_env=transport is None,
+            trust_env=False,  # proxies are chosen above, per host; no .netrc credentials
         )
 
         # Only the codings _CappedDecoder decodes (httpx would add br and zstd when their
@@ -639,6 +650,7 @@ class RatingsClient:
             request_headers={k: self._redact(v) for k, v in request.headers.items()},
             request_body=content,
             attempt=attempt,
+            proxy=proxy_for_display(self.proxy) if self.proxy else None,
         )
         started = time.monotonic()
         exchange.started_at = time.time()

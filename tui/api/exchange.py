@@ -38,6 +38,8 @@ class Exchange:
     waited: float | None = None
     #: The whole response body's size in bytes (``response_body`` keeps only its start).
     response_size: int | None = None
+    #: The proxy the attempt went through (from the environment, credentials masked).
+    proxy: str | None = None
 
     def request_line(self) -> str:
         """``> GET https://.../v1/me/ratings/songs/1`` for ``-v``."""

@@ -90,8 +90,15 @@ def setup_logging(verbose: bool) -> None:
     root.setLevel(logging.WARNING)
 
 
+_PROXY_SHOWN: list[str] = []
+
+
 def print_exchange(exchange: Exchange) -> None:
-    """The ``-v`` output: one line for the request, one for its response."""
+    """The ``-v`` output: one line for the request, one for its response (after a line naming
+    the proxy, the first time one is used)."""
+    if exchange.proxy and exchange.proxy not in _PROXY_SHOWN:
+        _PROXY_SHOWN.append(exchange.proxy)
+        say(f"* through the proxy {exchange.proxy} (from the environment)")
     say(exchange.request_line())
     say(exchange.response_line())
 
