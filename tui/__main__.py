@@ -177,20 +177,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from tui.config import ConfigFileError, build_config, read_config_file
+    from tui.config import ConfigFileError, build_config, config_path, read_config_file
 
     args = parse_args(argv)
     try:
+        path = config_path()
         config = build_config(
-            read_config_file(), demo=args.demo or None, base_url=args.base_url,
+            read_config_file(path), path, demo=args.demo or None, base_url=args.base_url,
             language=args.language, timeout=args.timeout, verbose=args.verbose or None,
             rating_type=args.rating_type, batch_size=args.batch_size,
             concurrency=args.concurrency)
     except ConfigFileError as exc:
         from tui.sanitize import clean
 
-        sys.stderr.write(clean(f"amratings: {exc}") + "\n")
+        sys.stderr.write(clean(f"amratings: error: {exc}") + "\n")
         return EXIT_USAGE
+    if config.warnings and args.command is not None:  # the TUI shows them as notifications
+        from tui.sanitize import clean
+
+        for warning in config.warnings:
+            sys.stderr.write(clean(f"amratings: warning: {warning}") + "\n")
     if args.har is None and args.har_include_tokens:
         sys.stderr.write("amratings: error: --har-include-tokens needs --har FILE\n")
         return EXIT_USAGE
@@ -256,6 +262,12 @@ def _guarded(run: Callable[[], int]) -> int:
         return run()
     except (KeyboardInterrupt, SystemExit):
         raise
+    except BrokenPipeError:
+        # The reader went away (``| head``) in a command that writes without the guarded
+        # writer: end quietly with the conventional status, as the others do.
+        from tui.cli.output import quiet_exit_for_closed_pipe
+
+        return quiet_exit_for_closed_pipe()
     except Exception as exc:
         if os.environ.get("AMRATINGS_DEBUG"):
             raise

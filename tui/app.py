@@ -28,6 +28,7 @@ from tui.api.types import DEFAULT_TYPE, RatingType
 from tui.commands import RatingsCommands
 from tui.config import AppConfig
 from tui.messages import TokensChanged
+from tui.sanitize import clean
 from tui.screens.browser import BrowserScreen
 from tui.screens.served_warning import ServedWarningScreen, served_host
 from tui.session import Session, missing_token
@@ -172,6 +173,14 @@ class AmRatingsApp(App[int]):
     def on_mount(self) -> None:
         if self.config.demo:
             self.sub_title = "demo"
+        warnings = list(self.config.warnings)  # unknown keys in the config file
+        if self.config.keymap:
+            from tui.keymap import keymap_problems
+
+            warnings += keymap_problems(self.config.keymap)
+        for warning in warnings:
+            self.notify(clean(warning), title="Config file", severity="warning", markup=False,
+                        timeout=15)
         where = served_host()
         if where:  # `amratings serve --host ...`: say first that the page is open to all
             self.push_screen(ServedWarningScreen(where, self.config.demo))

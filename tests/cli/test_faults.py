@@ -157,3 +157,30 @@ def test_tls_to_plain_http_port(env: dict[str, str], loopback: LoopbackServer) -
     assert "use http://" in result.stderr  # the hint says what to do
     assert len(loopback.seen) <= 1  # a TLS failure is not retried
     assert time.monotonic() - started < 10
+
+
+PIPED_COMMANDS = [
+    ["get", "--type", "songs", *[str(900000 + n) for n in range(400)]],
+    ["get", "--json", "--type", "songs", *[str(900000 + n) for n in range(400)]],
+    ["library"], ["library", "--json"], ["search", "neon"],
+    ["token", "status"], ["token", "check"], ["token", "status", "--json"],
+]
+
+
+@pytest.mark.parametrize("argv", PIPED_COMMANDS, ids=[" ".join(a[:3]) for a in PIPED_COMMANDS])
+def test_every_command_ends_quietly_when_the_reader_goes_away(
+        isolated_env: dict[str, str], argv: list[str]) -> None:
+    # `amratings ... | true`: the reader is gone before the first write. Every command ends
+    # with the conventional 141 and nothing on stderr (no "unexpected error", no "this is a
+    # bug"), whichever writer (table, JSON, token report) hit the closed pipe.
+    import shlex
+    import subprocess
+    import sys
+
+    from repo_kit import ROOT
+
+    line = " ".join(shlex.quote(a) for a in [sys.executable, "-m", "tui", "--demo", *argv])
+    result = subprocess.run(f"{line} | true; echo \"status ${{PIPESTATUS[0]}}\" >&2",
+                            shell=True, executable="/bin/bash", env=isolated_env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.stderr.splitlines() == ["status 141"], result.stderr

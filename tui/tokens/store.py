@@ -280,10 +280,16 @@ def _check_kind(kind: str) -> TokenKind:
     return kind
 
 
+#: A token file holds two tokens of a few hundred bytes: anything far larger is not one.
+TOKEN_FILE_MAX_BYTES = 64 * 1024
+
+
 def _read_token_file(*, ignore_mode: bool = False) -> tuple[dict[str, str], str | None]:
     """The file's entries and, when it cannot be used, why (the entries are then empty)."""
     path = token_file_path()
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+    # O_NONBLOCK: a FIFO at the path must not hang the open (it is refused below).
+    flags = (os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+             | getattr(os, "O_NOCTTY", 0))
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
@@ -312,7 +318,11 @@ def _read_token_file(*, ignore_mode: bool = False) -> tuple[dict[str, str], str 
                 logger.warning(problem)
                 return {}, problem
         try:
-            data = json.loads(handle.read().decode("utf-8"))
+            raw = handle.read(TOKEN_FILE_MAX_BYTES + 1)
+            if len(raw) > TOKEN_FILE_MAX_BYTES:
+                return {}, (f"token file {path} is larger than {TOKEN_FILE_MAX_BYTES:,} "
+                            "bytes: refusing to use it")
+            data = json.loads(raw.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
             return {}, f"token file {path} is not valid JSON: refusing to use it"
     if not isinstance(data, dict):
