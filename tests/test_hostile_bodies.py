@@ -17,7 +17,6 @@ import sys
 import textwrap
 import time
 import zlib
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -35,12 +34,8 @@ RATINGS = json.dumps({"data": [{"id": LIKED_ID, "type": "ratings",
 
 
 @pytest.fixture
-def server() -> Iterator[LoopbackServer]:
-    running = LoopbackServer().start()
-    try:
-        yield running
-    finally:
-        running.stop()
+def server(loopback: LoopbackServer) -> LoopbackServer:
+    return loopback
 
 
 def client(server: LoopbackServer, **options: Any) -> RatingsClient:

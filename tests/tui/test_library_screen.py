@@ -493,22 +493,28 @@ async def test_f6_opens_the_library_and_comes_back(make_app: Any, rows: Any,
         assert app.screen is screen and len(screen.listing.view.visible) == 84
 
 
+def send_in_one_read(app: Any, keys: list[tuple[str, str]]) -> None:
+    """Queue ``keys`` as the driver does for one read from the terminal: all before the app
+    handles the first."""
+    from textual import events
+
+    for key, char in keys:
+        event = events.Key(key, char)
+        event.set_sender(app)
+        assert app._driver is not None
+        app._driver.send_message(event)
+
+
 async def test_letters_in_one_burst_with_slash_reach_the_filter(make_app: Any,
                                                                 rows: Any) -> None:
     # Over SSH a "/" and the letters behind it arrive in one read: Textual routes them all to
     # the table before the filter opens. They must end in the filter, never run a row key
     # ("l" likes) or another binding ("e" exports).
-    from textual import events
-
     app = make_app()
     async with app.run_test(size=(100, 28)) as pilot:
         screen = await open_library(pilot, rows)
-        for key, char in [("slash", "/"), *[(c, c) for c in "glass"], ("space", " "),
-                          *[(c, c) for c in "echo"]]:
-            event = events.Key(key, char)
-            event.set_sender(app)
-            assert app._driver is not None
-            app._driver.send_message(event)
+        send_in_one_read(app, [("slash", "/"), *[(c, c) for c in "glass"], ("space", " "),
+                               *[(c, c) for c in "echo"]])
         await settle_library(pilot)
         assert screen.input.value == "glass echo" and screen.listing.view.text == "glass echo"
         assert app.screen is screen and not screen.listing.view.marked
@@ -523,8 +529,6 @@ async def test_keys_in_one_burst_behind_enter_reach_the_table(make_app: Any, row
     # to the table at once, so the space marks the row (not "glass echo " in the filter,
     # which matches nothing) and "l" asks to like it. With the filter open first, the burst
     # queues at the input itself; with "/" in it, at the table.
-    from textual import events
-
     app = make_app()
     async with app.run_test(size=(100, 28)) as pilot:
         screen = await open_library(pilot, rows)
@@ -532,14 +536,10 @@ async def test_keys_in_one_burst_behind_enter_reach_the_table(make_app: Any, row
             await pilot.press("slash")
             await pilot.pause()
             assert screen.focused is screen.input
-        for key, char in [*([] if slash_first else [("slash", "/")]),
-                          *[(c, c) for c in "glass"], ("space", " "),
-                          *[(c, c) for c in "echo"], ("enter", "\r"), ("space", " "),
-                          ("l", "l")]:
-            event = events.Key(key, char)
-            event.set_sender(app)
-            assert app._driver is not None
-            app._driver.send_message(event)
+        send_in_one_read(app, [*([] if slash_first else [("slash", "/")]),
+                               *[(c, c) for c in "glass"], ("space", " "),
+                               *[(c, c) for c in "echo"], ("enter", "\r"), ("space", " "),
+                               ("l", "l")])
         await settle_library(pilot)
         assert screen.input.value == "glass echo" and screen.listing.view.text == "glass echo"
         assert {r.name for r in screen.listing.view.visible_rows()} == {"Glass Echo"}
