@@ -340,3 +340,31 @@ def test_the_snapshot_shows_no_token() -> None:
     text = svg.read_text().replace("&#160;", " ")
     assert DEV not in text and FAKE not in text
     assert PINNED_SECRET in text and "48123" in text
+
+
+async def test_the_sign_in_worker_holds_no_token_in_a_plain_local() -> None:
+    # A crash report prints every frame's locals: the frames waiting for the sign-in (the
+    # worker and whatever started it) keep the developer token in a Secret, never as text.
+    import sys
+
+    seen: list[dict[str, Any]] = []
+
+    class Watching(Servers):
+        def __call__(self, *args: Any, **kwargs: Any) -> LoginServer:
+            frame = sys._getframe(1)
+            while frame is not None:
+                if frame.f_code.co_filename.endswith("token_setup.py"):
+                    seen.append(dict(frame.f_locals))
+                frame = frame.f_back  # type: ignore[assignment]
+            return super().__call__(*args, **kwargs)
+
+    servers = Watching()
+    async with make_host(servers).run_test(size=(80, 40)) as pilot:
+        await start_sign_in(pilot, servers)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert seen, "the factory was not called from the screen's worker"
+    for local_vars in seen:
+        for name, value in local_vars.items():
+            assert not (isinstance(value, str) and DEV[:16] in value), name
+            assert DEV[:16] not in repr(value), name

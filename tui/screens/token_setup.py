@@ -315,8 +315,12 @@ class TokenSetupScreen(Screen[object]):
         """Serve the MusicKit sign-in page on loopback and wait (in a worker) for the token."""
         if self._login is not None:
             return  # one sign-in at a time; Escape cancels the running one
+        from tui.tokens.redact import Secret
+
         view = self.query_one(LoginView)
-        developer = self._developer.value
+        # In a Secret, not a plain local: the worker below lives as long as the sign-in, and a
+        # crash report prints each frame's locals.
+        developer = Secret(self._developer.value)
         if not developer:
             view.show_problem("Enter or generate a developer token first: MusicKit needs it "
                               "to sign in.")
@@ -325,7 +329,8 @@ class TokenSetupScreen(Screen[object]):
         from tui.tokens.inspect import inspect_developer_token
         from tui.tokens.login import musickit_url
 
-        errors = [f.message for f in inspect_developer_token(developer, now=self._now()).findings
+        errors = [f.message for f in inspect_developer_token(developer.reveal() or "",
+                                                          now=self._now()).findings
                   if f.severity == "error"]
         if errors:
             view.show_problem("The developer token cannot work, so MusicKit would refuse it: "
@@ -339,7 +344,7 @@ class TokenSetupScreen(Screen[object]):
         self._run_login(developer, self.query_one(StorageChoice).where, script)
 
     @work(exclusive=True, group="token-login")
-    async def _run_login(self, developer: str, where: str, script: str) -> None:
+    async def _run_login(self, developer: Secret, where: str, script: str) -> None:
         from tui.api.errors import AmRatingsError
         from tui.tokens.login import (
             DEFAULT_TIMEOUT,
@@ -354,7 +359,7 @@ class TokenSetupScreen(Screen[object]):
         factory = self._login_factory or LoginServer
         timeout = self._login_timeout or DEFAULT_TIMEOUT
         try:
-            server = factory(developer, _login_store(where), musickit=script,
+            server = factory(developer.reveal() or "", _login_store(where), musickit=script,
                              notify=self._login_notice)
         except AmRatingsError as exc:
             view.show_problem(_sentences("Cannot sign in", exc.message, exc.hint))
@@ -388,7 +393,7 @@ class TokenSetupScreen(Screen[object]):
         if notice.level == "refused":
             self.app.call_from_thread(self.query_one(LoginView).add_notice, notice.message)
 
-    def _login_ended(self, result: LoginResult, developer: str, timeout: float) -> None:
+    def _login_ended(self, result: LoginResult, developer: Secret, timeout: float) -> None:
         from tui.tokens.login import duration_text
 
         view = self.query_one(LoginView)
@@ -414,7 +419,7 @@ class TokenSetupScreen(Screen[object]):
         self.app.post_message(TokensChanged(pair, source))
         from tui.tokens.redact import Secret
 
-        self._run_login_check(Secret(developer), Secret(result.token))
+        self._run_login_check(developer, Secret(result.token))
 
     @work(exclusive=True, group="token-check")
     async def _run_login_check(self, developer: Secret, user: Secret) -> None:
