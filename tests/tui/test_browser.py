@@ -46,8 +46,15 @@ async def test_names_fill_in_after_the_ratings(make_app: Any, sim: SimulatedAppl
         # One lookup by ids, after the ratings.
         lookups = [path for _, path in sim.requests if path.startswith("/v1/me/library/")]
         assert len(lookups) == 1 and sim.requests.index(("GET", lookups[0])) > 0
-        text = screen_text(app)
-        assert "Name" in text and rows[0].name.split(" · ")[0] in text
+        # The names column shows on the frame after the names land: wait for it (a loaded
+        # machine can take a few frames), but not for ever.
+        first = rows[0].name.split(" · ")[0]
+        for _ in range(100):
+            text = screen_text(app)
+            if "Name" in text and first in text:
+                break
+            await pilot.pause(0.05)
+        assert "Name" in text and first in text, text
 
 
 async def test_failed_names_never_fail_a_row(make_app: Any, sim: SimulatedAppleMusic) -> None:
