@@ -170,10 +170,9 @@ class AmRatingsApp(App[int]):
             gc.unfreeze()
             self._froze_gc = False
 
-    def on_mount(self) -> None:
-        if self.config.demo:
-            self.sub_title = "demo"
-        warnings = list(self.config.warnings)  # unknown keys in the config file
+    def _say_config_problems(self) -> None:
+        """Unknown config keys, unknown keymap ids and keymap clashes, as notifications."""
+        warnings = list(self.config.warnings)
         if self.config.keymap:
             from tui.keymap import keymap_problems
 
@@ -181,6 +180,13 @@ class AmRatingsApp(App[int]):
         for warning in warnings:
             self.notify(clean(warning), title="Config file", severity="warning", markup=False,
                         timeout=15)
+
+    def on_mount(self) -> None:
+        if self.config.demo:
+            self.sub_title = "demo"
+        if self.config.warnings or self.config.keymap:
+            # After the first frame: the keymap check imports every screen and widget.
+            self.call_after_refresh(self._say_config_problems)
         where = served_host()
         if where:  # `amratings serve --host ...`: say first that the page is open to all
             self.push_screen(ServedWarningScreen(where, self.config.demo))

@@ -31,7 +31,8 @@ BASE_URL_ENV = "APPLE_MUSIC_API_BASE_URL"
 CONFIG_ENV = "AMRATINGS_CONFIG"
 #: A config file is a few lines; a larger one (or ``/dev/zero``) is refused, not read whole.
 CONFIG_MAX_BYTES = 1024 * 1024
-#: The allowed values of the numeric settings (the command-line options check the same).
+#: The allowed values of the numeric settings in the config file (the command-line options
+#: check only the lower bounds).
 TIMEOUT_RANGE = (0.0, 3600.0)  # seconds; above 0, at most an hour
 BATCH_SIZE_RANGE = (1, 1000)
 CONCURRENCY_RANGE = (1, 64)

@@ -179,7 +179,7 @@ class _CappedDecoder:
                 raise MalformedResponseError(
                     f"the response body could not be decoded ({self.coding}: {exc})",
                     status=self.status) from None
-            if not self._zlib.eof and (self.size or self._seen or self.parts):
+            if not self._zlib.eof and (self.size or self._seen):
                 raise MalformedResponseError(
                     f"the response body could not be decoded (the {self.coding} stream ends "
                     "early)", status=self.status)

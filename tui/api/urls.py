@@ -44,9 +44,9 @@ def normalize_base_url(url: str) -> str:
             f"base URL {raw!r} has an invalid host part ({parts.netloc!r})",
             hint="a host name, an IPv4 address or an IPv6 address in brackets, then an "
                  "optional :port")
-    if host.startswith("[") or ":" in host:
+    if ":" in host:  # (``hostname`` drops the brackets)
         try:
-            ipaddress.IPv6Address(host.strip("[]"))
+            ipaddress.IPv6Address(host)
         except ValueError:
             raise ConfigurationError(f"base URL {raw!r} has an invalid IPv6 address",
                                      hint="e.g. http://[::1]:8080") from None

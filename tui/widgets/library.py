@@ -189,7 +189,8 @@ class ListingInput(Input):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, compact=True)
         self.on_value: Callable[[str], None] | None = None
-        #: Hears Enter at once, in place of ``Input.Submitted``: through the message, a key
+        #: Hears Enter at once (from ``_on_key``), in place of ``Input.Submitted``: through
+        #: the message, a key
         #: typed right behind Enter (a burst over SSH or tmux) still reaches this input, since
         #: the focus moves only when the message is handled, and a space meant to mark a row
         #: would land at the end of the filter text.
@@ -212,13 +213,6 @@ class ListingInput(Input):
             event.stop()
             event.prevent_default()
             self.on_submit(self.value)
-
-    async def action_submit(self) -> None:
-        """Enter: hand the value to ``on_submit`` at once (or post ``Submitted``)."""
-        if self.on_submit is not None:
-            self.on_submit(self.value)
-        else:
-            await super().action_submit()
 
 
 class LibraryBar(Static):
